@@ -1,0 +1,5 @@
+// Migrations in the order they run. Listed by hand so the app, the tests and the CLI load
+// exactly these classes, with no file globbing that differs between src and dist.
+import { Foundation1764230400000 } from './1764230400000-foundation.js';
+
+export const MIGRATIONS = [Foundation1764230400000];

@@ -1,0 +1,57 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { EtagInterceptor } from './common/etag.interceptor.js';
+import { IdempotencyInterceptor, IdempotencyService } from './common/idempotency.js';
+import { MaintenanceProcessor } from './common/maintenance.processor.js';
+import { ProblemFilter } from './common/problem.filter.js';
+import { ValidationPipe } from './common/validation.pipe.js';
+import { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { createDataSource } from './database/data-source.js';
+import { EnterprisesModule } from './enterprises/enterprises.module.js';
+import { HealthModule } from './health/health.module.js';
+import { MailModule } from './mail/mail.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { QueueModule } from './queue/queue.module.js';
+import { UsersModule } from './users/users.module.js';
+
+/** Queue consumers and schedulers: present only when APP_ROLE is worker or all. */
+const workerProviders: Provider[] = [MaintenanceProcessor];
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({}),
+          dataSourceFactory: async () => createDataSource({ url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX }).initialize(),
+        }),
+        QueueModule,
+        MailModule,
+        MetricsModule,
+        AuditModule,
+        AuthModule,
+        UsersModule,
+        ApiKeysModule,
+        EnterprisesModule,
+        HealthModule,
+      ],
+      providers: [
+        IdempotencyService,
+        { provide: APP_PIPE, useClass: ValidationPipe },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: EtagInterceptor },
+        ...(config.runsWorker ? workerProviders : []),
+      ],
+      exports: [IdempotencyService],
+    };
+  }
+}

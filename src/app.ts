@@ -1,0 +1,107 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger as Pino } from 'pino';
+import { AppModule } from './app.module.js';
+import { IdempotencyService } from './common/idempotency.js';
+import { createPino, PinoNestLogger } from './common/logger.js';
+import type { AppConfig } from './config/app-config.js';
+import { UsersService } from './users/users.service.js';
+import { Metrics } from './metrics/metrics.js';
+
+const API_PREFIX = 'api/v1';
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+// JSON APIs never render in a browser; only Swagger UI needs scripts and styles.
+const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+const DOCS_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'";
+
+export interface BuiltApp {
+  app: NestFastifyApplication;
+  logger: Pino;
+}
+
+/** Builds the Nest application for the configured role; `main.ts` and the tests share it. */
+export async function createApp(config: AppConfig): Promise<BuiltApp> {
+  const logger = createPino(config.LOG_LEVEL);
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT,
+    // Keep a caller's X-Request-Id so one id follows a request across district systems.
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new PinoNestLogger(logger),
+    bufferLogs: true,
+  });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
+  app.enableShutdownHooks();
+  installHooks(app, logger);
+  if (config.runsApi) setUpOpenApi(app);
+  if (config.runsApi && config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
+    await app.get(UsersService).ensureFirstAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
+  }
+  return { app, logger };
+}
+
+function installHooks(app: NestFastifyApplication, logger: Pino): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(Metrics);
+  const idempotency = app.get(IdempotencyService);
+
+  fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    reply.header('cross-origin-resource-policy', 'same-origin');
+    reply.header('strict-transport-security', 'max-age=15552000; includeSubDomains');
+    reply.header('content-security-policy', request.url.startsWith('/docs') ? DOCS_CSP : API_CSP);
+    await idempotency.settle(request, reply, payload);
+    return payload;
+  });
+
+  fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, seconds);
+    logger.info(
+      {
+        reqId: request.id,
+        method: request.method,
+        route,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        actor: request.actor ? `${request.actor.type}:${request.actor.id}` : undefined,
+      },
+      'request',
+    );
+  });
+}
+
+function setUpOpenApi(app: NestFastifyApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Peiyu (培育) API')
+      .setDescription(
+        'One-to-one cultivation (订制式培育) of enterprises toward High-and-New-Technology Enterprise certification. ' +
+          'Errors are application/problem+json (RFC 9457).',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'staff')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
+      .addSecurityRequirements('staff')
+      .addSecurityRequirements('apiKey')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+}

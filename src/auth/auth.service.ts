@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Problem } from '../common/problem.js';
+import { UsersService } from '../users/users.service.js';
+import type { TokenView } from './dto/login.dto.js';
+import { TokenService } from './token.service.js';
+
+// API.md: after ten failed logins for one email within 15 minutes, the next gets a 429.
+const MAX_FAILURES = 10;
+const WINDOW_SECONDS = 15 * 60;
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async login(emailInput: string, password: string): Promise<TokenView> {
+    const email = emailInput.trim().toLowerCase();
+    await this.refuseWhenThrottled(email);
+    const user = await this.users.verifyCredentials(email, password);
+    if (!user) {
+      await this.dataSource.query('INSERT INTO login_failures (email) VALUES ($1)', [email]);
+      throw new Problem(401, 'invalid-credentials', 'Wrong email or password, or the account is deactivated.');
+    }
+    await this.dataSource.query('DELETE FROM login_failures WHERE email = $1', [email]);
+    return { accessToken: this.tokens.issue({ sub: user.id, role: user.role }), tokenType: 'Bearer', expiresIn: this.tokens.ttlSeconds };
+  }
+
+  private async refuseWhenThrottled(email: string): Promise<void> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS failures,
+              ceil(extract(epoch FROM min(at) + make_interval(secs => $2) - now()))::int AS retry_after
+         FROM (SELECT at FROM login_failures
+                WHERE email = $1 AND at > now() - make_interval(secs => $2)
+                ORDER BY at DESC LIMIT $3) recent`,
+      [email, WINDOW_SECONDS, MAX_FAILURES],
+    );
+    if (row.failures >= MAX_FAILURES) {
+      const retryAfter = Math.max(1, row.retry_after);
+      throw new Problem(
+        429,
+        'too-many-login-attempts',
+        `Too many failed sign-ins for this email. Try again in ${retryAfter} seconds.`,
+        { retryAfter },
+        { 'retry-after': String(retryAfter) },
+      );
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { QueryFailedError } from 'typeorm';
+import { Problem, PROBLEM_TYPE_BASE, titleFor, type ProblemDocument } from './problem.js';
+
+// Fastify's own errors for malformed requests, mapped to what a client can act on.
+const FASTIFY_CODES: Record<string, { status: number; slug: string; detail: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, slug: 'malformed-json', detail: 'The body is not valid JSON.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, slug: 'malformed-json', detail: 'The body is empty but declared as JSON.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, slug: 'body-too-large', detail: 'The body is larger than this API accepts.' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    slug: 'unsupported-media-type',
+    detail: 'Send JSON with Content-Type: application/json.',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, slug: 'bad-request', detail: 'Content-Length does not match the body.' },
+  FST_ERR_CTP_INVALID_TYPE: { status: 400, slug: 'bad-request', detail: 'Invalid Content-Type header.' },
+};
+
+/** Turns every error into application/problem+json. Anything unexpected is a logged 500. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const { problem, headers } = this.toProblem(error, request);
+    problem.instance = request.url;
+    problem.requestId = request.id;
+    for (const [name, value] of Object.entries(headers)) void reply.header(name, value);
+    void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
+  }
+
+  private toProblem(error: unknown, request: FastifyRequest): { problem: ProblemDocument; headers: Record<string, string> } {
+    if (error instanceof Problem) {
+      return {
+        problem: this.doc(error.getStatus(), error.slug, error.message, error.extensions),
+        headers: error.headers,
+      };
+    }
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const response = error.getResponse();
+      const detail =
+        typeof response === 'object' && response !== null && 'message' in response
+          ? String((response as { message: unknown }).message)
+          : error.message;
+      if (status >= 500) this.logger.error({ err: error, url: request.url }, 'HTTP exception');
+      return { problem: this.doc(status, slugFor(status), detail), headers: {} };
+    }
+    const code = (error as { code?: string })?.code;
+    if (code && FASTIFY_CODES[code]) {
+      const known = FASTIFY_CODES[code];
+      return { problem: this.doc(known.status, known.slug, known.detail), headers: {} };
+    }
+    const statusCode = (error as { statusCode?: number })?.statusCode;
+    if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+      // Another client error raised by Fastify or a plugin (e.g. a bad header).
+      return { problem: this.doc(statusCode, slugFor(statusCode), (error as Error).message), headers: {} };
+    }
+    if (error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === '23505') {
+      // A unique index said no; services normally translate this, this is the safety net.
+      return { problem: this.doc(409, 'conflict', 'This conflicts with a record that already exists.'), headers: {} };
+    }
+    this.logger.error({ err: error, url: request.url, method: request.method }, 'Unhandled error');
+    return { problem: this.doc(500, 'internal', 'Something went wrong on our side; it has been logged.'), headers: {} };
+  }
+
+  private doc(status: number, slug: string, detail: string, extensions: Record<string, unknown> = {}): ProblemDocument {
+    return { type: `${PROBLEM_TYPE_BASE}${slug}`, title: titleFor(status), status, detail, ...extensions };
+  }
+}
+
+function slugFor(status: number): string {
+  return titleFor(status)
+    .toLowerCase()
+    .replace(/[^a-z]+/g, '-');
+}

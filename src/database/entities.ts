@@ -1,0 +1,9 @@
+// Every entity, in one list shared by the app, the migration runner and the drift test.
+import { ApiKey } from '../api-keys/api-key.entity.js';
+import { AuditEntry } from '../audit/audit-entry.entity.js';
+import { LoginFailure } from '../auth/login-failure.entity.js';
+import { IdempotencyKey } from '../common/idempotency-key.entity.js';
+import { Enterprise } from '../enterprises/enterprise.entity.js';
+import { User } from '../users/user.entity.js';
+
+export const ENTITIES = [User, ApiKey, AuditEntry, LoginFailure, IdempotencyKey, Enterprise];

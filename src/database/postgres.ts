@@ -1,0 +1,39 @@
+import pg from 'pg';
+
+// DATE columns stay the 'YYYY-MM-DD' text PostgreSQL sends: a calendar date is not an
+// instant, and a JS Date at local midnight would shift the day when serialised.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
+// NUMERIC money is parsed to a JS number at the edge; columns keep it exact.
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
+/** Splits a database URL into the server's maintenance URL and the database name. */
+export function splitDatabaseUrl(url: string): { adminUrl: string; database: string } {
+  const target = new URL(url);
+  const database = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  return { adminUrl: admin.toString(), database };
+}
+
+export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** Creates the database named in the URL when it does not exist yet. */
+export async function ensureDatabase(url: string): Promise<boolean> {
+  const { adminUrl, database } = splitDatabaseUrl(url);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (rowCount !== 0) return false;
+    try {
+      await client.query(`CREATE DATABASE ${quoteIdent(database)}`);
+    } catch (err) {
+      // Another process created it between our check and our CREATE: that is fine.
+      if ((err as { code?: string }).code !== '42P04') throw err;
+      return false;
+    }
+    return true;
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,191 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+import { PageQuery } from '../../common/pagination.js';
+import { IsCalendarDate, IsInstant, Trim } from '../../common/validators.js';
+import {
+  ENTERPRISE_STATUSES,
+  ENTERPRISE_TIERS,
+  TECH_DOMAINS,
+  type EnterpriseStatus,
+  type EnterpriseTier,
+  type TechDomain,
+} from '../enterprise.constants.js';
+
+export class CreateEnterpriseDto {
+  @ApiProperty({ example: '淄博博山鑫源新材料有限公司', maxLength: 200 })
+  @Trim()
+  @IsString()
+  @MinLength(1, { message: 'must not be empty' })
+  @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ example: '91370304MA3C8XUL6K', description: '统一社会信用代码; spaces and hyphens are ignored, case too' })
+  @IsString()
+  @MaxLength(40)
+  creditCode: string;
+
+  @ApiPropertyOptional({ description: 'Store a code whose check character fails (some early codes really were issued so)' })
+  @IsOptional()
+  @IsBoolean()
+  creditCodeConfirmed?: boolean;
+
+  @ApiPropertyOptional({ format: 'date', example: '2017-03-15', nullable: true })
+  @IsOptional()
+  @IsCalendarDate()
+  registeredAt?: string | null;
+
+  @ApiPropertyOptional({ example: '山头街道', nullable: true, description: '街道 / 镇' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(100)
+  street?: string | null;
+
+  @ApiPropertyOptional({ example: '耐火材料制造', nullable: true })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(100)
+  industry?: string | null;
+
+  @ApiPropertyOptional({ enum: TECH_DOMAINS, nullable: true })
+  @IsOptional()
+  @IsIn(TECH_DOMAINS)
+  techDomain?: TechDomain | null;
+
+  @ApiPropertyOptional({ example: '李强', nullable: true })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(100)
+  contactName?: string | null;
+
+  @ApiPropertyOptional({ example: 'liqiang@example.com', nullable: true })
+  @IsOptional()
+  @Trim()
+  @IsEmail({}, { message: 'must be an email address' })
+  @MaxLength(254)
+  contactEmail?: string | null;
+
+  @ApiPropertyOptional({ example: '0533-4181234', nullable: true })
+  @IsOptional()
+  @Trim()
+  @Matches(/^[0-9+() -]{5,40}$/, { message: 'must be a phone number: digits, spaces, + - ( )' })
+  contactPhone?: string | null;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The service officer (服务专员) in charge' })
+  @IsOptional()
+  @IsUUID()
+  officerId?: string | null;
+
+  @ApiPropertyOptional({ enum: ENTERPRISE_STATUSES, default: 'prospect' })
+  @IsOptional()
+  @IsIn(ENTERPRISE_STATUSES)
+  status?: EnterpriseStatus;
+
+  @ApiPropertyOptional({ enum: ENTERPRISE_TIERS, nullable: true, description: 'priority 重点 / medium_term 中长期' })
+  @IsOptional()
+  @IsIn(ENTERPRISE_TIERS)
+  tier?: EnterpriseTier | null;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  remindersEnabled?: boolean;
+
+  @ApiPropertyOptional({ type: [String], example: ['专精特新'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(50, { each: true })
+  tags?: string[];
+}
+
+export class UpdateEnterpriseDto extends PartialType(CreateEnterpriseDto) {}
+
+export const ENTERPRISE_SORTS = ['id', 'updatedAt', '-updatedAt'] as const;
+export type EnterpriseSort = (typeof ENTERPRISE_SORTS)[number];
+
+export class EnterpriseQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Substring of the name (Chinese included) or of the credit code', maxLength: 100 })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  q?: string;
+
+  @ApiPropertyOptional({ enum: ENTERPRISE_STATUSES })
+  @IsOptional()
+  @IsIn(ENTERPRISE_STATUSES)
+  status?: EnterpriseStatus;
+
+  @ApiPropertyOptional({ enum: ENTERPRISE_TIERS })
+  @IsOptional()
+  @IsIn(ENTERPRISE_TIERS)
+  tier?: EnterpriseTier;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  officerId?: string;
+
+  @ApiPropertyOptional({ enum: TECH_DOMAINS })
+  @IsOptional()
+  @IsIn(TECH_DOMAINS)
+  techDomain?: TechDomain;
+
+  @ApiPropertyOptional({ example: '山头街道' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  street?: string;
+
+  @ApiPropertyOptional({ description: 'Only those updated at or after this instant, ordered by update time then id' })
+  @IsOptional()
+  @IsInstant()
+  updatedSince?: string;
+
+  @ApiPropertyOptional({ enum: ENTERPRISE_SORTS, default: 'id' })
+  @IsOptional()
+  @IsIn(ENTERPRISE_SORTS)
+  sort?: EnterpriseSort;
+}
+
+export class EnterpriseView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty() creditCode: string;
+  @ApiProperty({ description: 'True when the check character fails and the code was confirmed' }) creditCodeWarning: boolean;
+  @ApiProperty({ format: 'date', nullable: true }) registeredAt: string | null;
+  @ApiProperty({ nullable: true }) street: string | null;
+  @ApiProperty({ nullable: true }) industry: string | null;
+  @ApiProperty({ enum: TECH_DOMAINS, nullable: true }) techDomain: TechDomain | null;
+  @ApiProperty({ nullable: true }) contactName: string | null;
+  @ApiProperty({ nullable: true }) contactEmail: string | null;
+  @ApiProperty({ nullable: true }) contactPhone: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true }) officerId: string | null;
+  @ApiProperty({ enum: ENTERPRISE_STATUSES }) status: EnterpriseStatus;
+  @ApiProperty({ enum: ENTERPRISE_TIERS, nullable: true }) tier: EnterpriseTier | null;
+  @ApiProperty() remindersEnabled: boolean;
+  @ApiProperty({ type: [String] }) tags: string[];
+  @ApiProperty() version: number;
+  @ApiProperty() createdAt: Date;
+  @ApiProperty() updatedAt: Date;
+}

@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config/app-config.js';
+import { migrateDatabase } from './database/data-source.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`${err.message}\n`);
+  process.exit(1);
+}
+
+const ran = await migrateDatabase(config.DATABASE_URL);
+const { app, logger } = await createApp(config);
+if (ran.length > 0) logger.info({ migrations: ran }, 'Migrations applied');
+if (config.runsApi) {
+  await app.listen({ port: config.PORT, host: config.HOST });
+  logger.info({ url: `http://${config.HOST}:${config.PORT}`, role: config.APP_ROLE, docs: '/docs' }, 'Peiyu is serving');
+} else {
+  await app.init();
+  logger.info({ role: config.APP_ROLE }, 'Peiyu worker started');
+}

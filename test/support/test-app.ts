@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { createApp } from '../../src/app.js';
+import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
+import { REDIS_URL, runInfo } from './environment.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export const ADMIN = { email: 'admin@peiyu.test', password: 'admin-password-1' };
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  http: ReturnType<typeof request>;
+  db: TestDatabase;
+  config: AppConfig;
+  /** A Bearer header value for the first admin. */
+  adminAuth: string;
+  login(email: string, password: string): Promise<string>;
+  /** Creates a staff member and returns their id and an Authorization header value. */
+  staff(role: 'admin' | 'officer' | 'viewer', name?: string): Promise<{ id: string; auth: string; email: string }>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+/** The real app on its own database and queue prefix, served in-process for supertest. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const { runId } = runInfo();
+  const db = await createTestDatabase();
+  const prefix = `peiyu-test-${runId}-${process.pid}-${++counter}`;
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    JWT_SECRET: randomBytes(24).toString('hex'),
+    LOG_LEVEL: 'silent',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    OUTBOX_DIR: `var/test-outbox/${prefix}`,
+    ...env,
+  });
+  const { app } = await createApp(config);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  const http = request(app.getHttpServer());
+
+  const login = async (email: string, password: string) => {
+    const res = await http.post('/api/v1/auth/login').send({ email, password });
+    if (res.status !== 200) throw new Error(`login ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return `Bearer ${res.body.accessToken}`;
+  };
+  const adminAuth = await login(ADMIN.email, ADMIN.password);
+  let people = 0;
+
+  return {
+    app,
+    http,
+    db,
+    config,
+    adminAuth,
+    login,
+    async staff(role, name = `${role} ${++people}`) {
+      const email = `${role}${people}-${randomBytes(3).toString('hex')}@peiyu.test`;
+      const password = 'staff-password-1';
+      const res = await http.post('/api/v1/users').set('authorization', adminAuth).send({ email, name, password, role });
+      if (res.status !== 201) throw new Error(`create ${role} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return { id: res.body.id, email, auth: await login(email, password) };
+    },
+    async close() {
+      await app.close();
+      await db.drop();
+      await deleteQueueKeys(prefix);
+    },
+  };
+}
+
+export async function deleteQueueKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
