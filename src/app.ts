@@ -35,16 +35,17 @@ export async function createApp(config: AppConfig): Promise<BuiltApp> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    // Keep-alive connections that sit idle must not hold a shutdown open.
+    forceCloseConnections: 'idle',
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(logger),
     bufferLogs: true,
   });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
-  app.enableShutdownHooks();
   installHooks(app, logger);
   if (config.runsApi) setUpOpenApi(app);
-  if (config.runsApi && config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
+  if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     await app.get(UsersService).ensureFirstAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
   }
   return { app, logger };
@@ -55,7 +56,15 @@ function installHooks(app: NestFastifyApplication, logger: Pino): void {
   const metrics = app.get(Metrics);
   const idempotency = app.get(IdempotencyService);
 
+  // Replies sent while shutting down close their connection, so a keep-alive client whose
+  // request was in flight does not hold the process open after it is answered.
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
+
   fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (closing) reply.header('connection', 'close');
     reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');

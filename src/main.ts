@@ -22,3 +22,26 @@ if (config.runsApi) {
   await app.init();
   logger.info({ role: config.APP_ROLE }, 'Peiyu worker started');
 }
+
+// SIGTERM (orchestrators) and SIGINT (Ctrl-C): stop taking requests, let in-flight requests
+// and jobs finish, close pools, exit 0. A second signal, or a hang, ends it at once.
+const SHUTDOWN_GRACE_MS = 25_000;
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'Shutting down');
+    setTimeout(() => {
+      logger.error('Shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'Shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}

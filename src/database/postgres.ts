@@ -23,13 +23,16 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
+    // Serialise check-and-create across processes starting together; without it the loser's
+    // CREATE fails on pg_database's unique index.
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`peiyu:create-database:${database}`]);
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (rowCount !== 0) return false;
     try {
       await client.query(`CREATE DATABASE ${quoteIdent(database)}`);
     } catch (err) {
-      // Another process created it between our check and our CREATE: that is fine.
-      if ((err as { code?: string }).code !== '42P04') throw err;
+      // Created meanwhile by something that does not take our lock: that is fine too.
+      if (!['42P04', '23505'].includes((err as { code?: string }).code ?? '')) throw err;
       return false;
     }
     return true;

@@ -128,3 +128,15 @@ export function inspectCreditCode(raw: string): CreditCodeInspection {
   if (code[17] !== expected) return { code, checkFailed: true, expected };
   return { code };
 }
+
+/**
+ * Why a code is refused, or undefined when it is accepted: a wrong length or character always,
+ * a failing check character unless the caller confirmed the code was really issued.
+ */
+export function creditCodeRefusal(inspected: CreditCodeInspection, confirmed: boolean): string | undefined {
+  if (inspected.error) return inspected.error;
+  if (inspected.checkFailed && !confirmed) {
+    return `check character should be ${inspected.expected}; if this code was really issued, send creditCodeConfirmed: true`;
+  }
+  return undefined;
+}

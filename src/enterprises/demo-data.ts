@@ -124,7 +124,11 @@ interface Line {
   readonly industries: readonly string[];
   readonly domains: readonly TechDomain[];
 }
-const line = (name: string, industries: string[], domains: TechDomain[]): Line => ({ name, industries, domains });
+const line = (name: string, industries: string[], domains: TechDomain[]): Line => ({
+  name,
+  industries,
+  domains,
+});
 
 // Weighted towards Boshan's real mix: ceramics, refractories, pumps and machinery.
 // prettier-ignore
@@ -158,7 +162,9 @@ const LINES = new Weighted<Line>([
 
 // Two-character brands give ~2,500 combinations, so names mostly differ but do repeat, as
 // the names of different firms across one district's history do.
-const BRAND_FIRST = [...'鑫恒华泰金博宏瑞新东齐盛永中天海宝国德汇隆丰源昌信和嘉润康光明兴远伟凯达诚祥乾富安锦荣通佳万顺'];
+const BRAND_FIRST = [
+  ...'鑫恒华泰金博宏瑞新东齐盛永中天海宝国德汇隆丰源昌信和嘉润康光明兴远伟凯达诚祥乾富安锦荣通佳万顺',
+];
 const BRAND_SECOND = [...'源达鲁和晶汇丰岳盛安成川山瓷泰华宇辉创鑫腾越亿通利科隆盈程恒美翔诺旺祥业峰阳'];
 const SUFFIX = new Weighted([
   ['有限公司', 80],
@@ -241,7 +247,7 @@ export interface DemoEnterprise {
 function mulMod(a: number, x: number, m: number): number {
   const high = Math.floor(x / 0x40000);
   const low = x % 0x40000;
-  return ((((a * high) % m) * 0x40000) % m + a * low) % m;
+  return (((((a * high) % m) * 0x40000) % m) + a * low) % m;
 }
 
 /**
@@ -258,7 +264,12 @@ function reverseDigits(x: number, radices: readonly number[]): number {
 }
 
 /** affine → reverse → affine → reverse → affine: each step a bijection, together well mixed. */
-function scramble(index: number, capacity: number, radices: readonly number[], muls: readonly number[]): number {
+function scramble(
+  index: number,
+  capacity: number,
+  radices: readonly number[],
+  muls: readonly number[],
+): number {
   let x = index;
   muls.forEach((mul, round) => {
     if (round > 0) x = reverseDigits(x, radices);
@@ -330,7 +341,11 @@ function digits(rng: DemoRng, n: number): string {
  * else from `rng`. `officerIds` only decides which officer: the number of draws is the same
  * with or without officers, so the rest of the row does not change with them.
  */
-export function generateEnterprise(rng: DemoRng, index: number, officerIds: readonly string[]): DemoEnterprise {
+export function generateEnterprise(
+  rng: DemoRng,
+  index: number,
+  officerIds: readonly string[],
+): DemoEnterprise {
   const status = STATUS.draw(rng);
   const tier = status === 'reserve' || status === 'tracking' ? TIER.draw(rng) : null;
 
@@ -364,7 +379,8 @@ export function generateEnterprise(rng: DemoRng, index: number, officerIds: read
   const contactEmail = `${surnamePinyin}${givenPinyin}${emailSuffix}@${rng.pick(EMAIL_DOMAINS)}`;
 
   // Boshan landlines are 0533-4xxxxxx.
-  const contactPhone = rng.next() < 0.8 ? rng.pick(MOBILE_PREFIXES) + digits(rng, 8) : '0533-4' + digits(rng, 6);
+  const contactPhone =
+    rng.next() < 0.8 ? rng.pick(MOBILE_PREFIXES) + digits(rng, 8) : '0533-4' + digits(rng, 6);
 
   const o = rng.next();
   const officerId =
@@ -372,12 +388,15 @@ export function generateEnterprise(rng: DemoRng, index: number, officerIds: read
       ? officerIds[Math.floor((o / OFFICER_ASSIGNED) * officerIds.length)]
       : null;
 
-  const tags: string[] = [];
+  // Partial Fisher–Yates rather than draw-until-new: a fixed number of draws, and no endless
+  // loop if a caller's rng repeats itself.
+  const tags: string[] = [...DEMO_TAGS];
   const tagCount = TAG_COUNT.draw(rng);
-  while (tags.length < tagCount) {
-    const tag = rng.pick(DEMO_TAGS);
-    if (!tags.includes(tag)) tags.push(tag);
+  for (let i = 0; i < tagCount; i++) {
+    const j = i + rng.int(tags.length - i);
+    [tags[i], tags[j]] = [tags[j], tags[i]];
   }
+  tags.length = tagCount;
 
   return {
     name,

@@ -71,25 +71,37 @@ function hnte(over: Partial<ReadinessInput> = {}): ReadinessInput {
       techAdvancement: 'A',
       coreSupport: 'A',
       standardsParticipation: true,
-      rdManagement: { projectAccounting: 6, rdInstitution: 6, transformationIncentives: 4, talentDevelopment: 4 },
+      rdManagement: {
+        projectAccounting: 6,
+        rdInstitution: 6,
+        transformationIncentives: 4,
+        talentDevelopment: 4,
+      },
     },
     ...over,
   };
 }
 
 /** The base profile with some figures of some years replaced (`null` removes a figure). */
-function withYears(patch: Record<number, Partial<YearFigures>>, over: Partial<ReadinessInput> = {}): ReadinessInput {
+function withYears(
+  patch: Record<number, Partial<YearFigures>>,
+  over: Partial<ReadinessInput> = {},
+): ReadinessInput {
   return hnte({ years: HNTE_YEARS.map((y) => ({ ...y, ...patch[y.year] })), ...over });
 }
 
 /** The base profile with one figure set in each window year, oldest first. */
-function series(field: keyof YearFigures, values: [number | null, number | null, number | null]): Record<number, Partial<YearFigures>> {
+function series(
+  field: keyof YearFigures,
+  values: [number | null, number | null, number | null],
+): Record<number, Partial<YearFigures>> {
   return { 2019: { [field]: values[0] }, 2020: { [field]: values[1] }, 2021: { [field]: values[2] } };
 }
 
 function merge(...patches: Record<number, Partial<YearFigures>>[]): Record<number, Partial<YearFigures>> {
   const out: Record<number, Partial<YearFigures>> = {};
-  for (const p of patches) for (const [y, v] of Object.entries(p)) out[Number(y)] = { ...out[Number(y)], ...v };
+  for (const p of patches)
+    for (const [y, v] of Object.entries(p)) out[Number(y)] = { ...out[Number(y)], ...v };
   return out;
 }
 
@@ -99,7 +111,8 @@ function criterion<R extends ReadinessResult>(r: R, code: R['criteria'][number][
   return c;
 }
 
-const gap = (r: ReadinessResult, code: string): string | undefined => r.gaps.find((g) => g.code === code)?.message;
+const gap = (r: ReadinessResult, code: string): string | undefined =>
+  r.gaps.find((g) => g.code === code)?.message;
 const gapCodes = (r: ReadinessResult): string[] => r.gaps.map((g) => g.code);
 
 // ---------------------------------------------------------------- the reply shape
@@ -148,7 +161,8 @@ describe('HNTE reply shape', () => {
 
   it('has exactly the API keys', () => {
     expect(Object.keys(r).sort()).toEqual(['criteria', 'eligible', 'gaps', 'ruleSet', 'score', 'verdict']);
-    for (const c of r.criteria) expect(Object.keys(c).sort()).toEqual(['actual', 'code', 'message', 'passed', 'required']);
+    for (const c of r.criteria)
+      expect(Object.keys(c).sort()).toEqual(['actual', 'code', 'message', 'passed', 'required']);
   });
 
   it('dispatches by program, hnte by default', () => {
@@ -192,7 +206,12 @@ describe('the API.md example request', () => {
       techAdvancement: 'B',
       coreSupport: 'B',
       standardsParticipation: false,
-      rdManagement: { projectAccounting: 5, rdInstitution: 4, transformationIncentives: 3, talentDevelopment: 3 },
+      rdManagement: {
+        projectAccounting: 5,
+        rdInstitution: 4,
+        transformationIncentives: 3,
+        talentDevelopment: 3,
+      },
     },
   };
 
@@ -200,7 +219,9 @@ describe('the API.md example request', () => {
   // criteria fail naming 2019 and 2020, transformations average 4 / 3, growth has no data.
   it('as sent (one year of three): not ready, with the missing years named', () => {
     const r = evaluateHnte(example);
-    expect(r.criteria.map(({ code, passed, actual, required }) => ({ code, passed, actual, required }))).toEqual([
+    expect(
+      r.criteria.map(({ code, passed, actual, required }) => ({ code, passed, actual, required })),
+    ).toEqual([
       { code: 'registration_age', passed: true, actual: 1904, required: 365 },
       { code: 'core_ip', passed: true, actual: 1, required: 1 },
       { code: 'tech_domain', passed: true, actual: null, required: null },
@@ -227,7 +248,9 @@ describe('the API.md example request', () => {
       'missing 2019 revenue (销售收入), 2019 rdExpense (研发费用), 2020 revenue (销售收入), 2020 rdExpense (研发费用): ' +
         'the R&D ratio over 2019–2021 cannot be computed',
     );
-    expect(criterion(r, 'domestic_rd_share').message).toMatch(/2019 rdExpenseDomestic .*2020 rdExpenseDomestic/);
+    expect(criterion(r, 'domestic_rd_share').message).toMatch(
+      /2019 rdExpenseDomestic .*2020 rdExpenseDomestic/,
+    );
     expect(criterion(r, 'innovation_score').message).toContain(
       'policy: 2019 achievementsTransformed (科技成果转化数), 2020 achievementsTransformed (科技成果转化数) missing, counted as 0',
     );
@@ -240,11 +263,15 @@ describe('the API.md example request', () => {
       'score.rdManagement',
       'score.growth',
     ]);
-    expect(gap(r, 'innovation_score')).toBe('score 34–47: above 70 required, 37 more points at the low end (see the score blocks)');
+    expect(gap(r, 'innovation_score')).toBe(
+      'score 34–47: above 70 required, 37 more points at the low end (see the score blocks)',
+    );
     expect(gap(r, 'score.rdManagement')).toBe(
       'rdManagement 15 of 20: projectAccounting 5 of 6; rdInstitution 4 of 6; transformationIncentives 3 of 4; talentDevelopment 3 of 4',
     );
-    expect(gap(r, 'score.transformation')).toContain('2 more reach an average of 2 (7–12), 11 more reach an average of 5 (25–30)');
+    expect(gap(r, 'score.transformation')).toContain(
+      '2 more reach an average of 2 (7–12), 11 more reach an average of 5 (25–30)',
+    );
   });
 
   it('from a firm whose only operating year is 2021: the example ratio 0.0595', () => {
@@ -264,15 +291,37 @@ describe('the API.md example request', () => {
     expect(r.score).toMatchObject({ min: 52, max: 65 });
     expect(r.eligible).toBe(true);
     expect(r.verdict).toBe('not_ready');
-    expect(criterion(r, 'innovation_score').message).toMatch(/policy: with fewer than two operating years the growth indicator scores 0/);
+    expect(criterion(r, 'innovation_score').message).toMatch(
+      /policy: with fewer than two operating years the growth indicator scores 0/,
+    );
   });
 
   it('with all three years sent: borderline at 62–77', () => {
     const r = evaluateHnte({
       ...example,
       years: [
-        { year: 2019, revenue: 30_000_000, highTechRevenue: 20_000_000, rdExpense: 1_800_000, rdExpenseDomestic: 1_700_000, netAssets: 12_000_000, employees: 100, techStaff: 15, achievementsTransformed: 4 },
-        { year: 2020, revenue: 36_000_000, highTechRevenue: 25_000_000, rdExpense: 2_100_000, rdExpenseDomestic: 2_000_000, netAssets: 15_000_000, employees: 110, techStaff: 18, achievementsTransformed: 4 },
+        {
+          year: 2019,
+          revenue: 30_000_000,
+          highTechRevenue: 20_000_000,
+          rdExpense: 1_800_000,
+          rdExpenseDomestic: 1_700_000,
+          netAssets: 12_000_000,
+          employees: 100,
+          techStaff: 15,
+          achievementsTransformed: 4,
+        },
+        {
+          year: 2020,
+          revenue: 36_000_000,
+          highTechRevenue: 25_000_000,
+          rdExpense: 2_100_000,
+          rdExpenseDomestic: 2_000_000,
+          netAssets: 15_000_000,
+          employees: 110,
+          techStaff: 18,
+          achievementsTransformed: 4,
+        },
         ...example.years,
       ],
     });
@@ -314,7 +363,9 @@ describe('registration_age (≥ 365 days)', () => {
 
   it('says the day registration reaches one year', () => {
     const r = evaluateHnte(hnte({ registeredAt: '2022-04-02' }));
-    expect(gap(r, 'registration_age')).toBe('registration reaches one year on 2023-04-02 (365 days after 2022-04-02)');
+    expect(gap(r, 'registration_age')).toBe(
+      'registration reaches one year on 2023-04-02 (365 days after 2022-04-02)',
+    );
     const leap = evaluateHnte(hnte({ registeredAt: '2023-03-01', assessmentDate: '2023-06-01' }));
     expect(gap(leap, 'registration_age')).toMatch(/^registration reaches one year on 2024-02-29/);
   });
@@ -339,8 +390,18 @@ describe('core_ip', () => {
     ['a patent granted the day after', [{ ...PATENT, grantedAt: '2022-06-02' }], false, 0],
     ['a patent expiring on the assessment day', [{ ...PATENT, expiresAt: '2022-06-01' }], true, 1],
     ['a patent that expired the day before', [{ ...PATENT, expiresAt: '2022-05-31' }], false, 0],
-    ['a used Class II item', [{ ...PATENT, kind: 'software_copyright', usedInCertification: true }], false, 0],
-    ['an unused Class II item', [{ ...PATENT, kind: 'software_copyright', usedInCertification: false }], true, 1],
+    [
+      'a used Class II item',
+      [{ ...PATENT, kind: 'software_copyright', usedInCertification: true }],
+      false,
+      0,
+    ],
+    [
+      'an unused Class II item',
+      [{ ...PATENT, kind: 'software_copyright', usedInCertification: false }],
+      true,
+      1,
+    ],
     ['a used Class I item (reusable)', [{ ...PATENT, usedInCertification: true }], true, 1],
     ['a transferred item', [{ ...PATENT, acquisition: 'transferred' }], true, 1],
   ])('%s → passed %p with %d valid', (_name, ipAssets, passed, count) => {
@@ -351,7 +412,12 @@ describe('core_ip', () => {
 
   it('explains what was left out and, on re-certification, why used items do not count', () => {
     const ipAssets: IpAsset[] = [
-      { kind: 'utility_model', grantedAt: '2019-01-01', acquisition: 'self_developed', usedInCertification: true },
+      {
+        kind: 'utility_model',
+        grantedAt: '2019-01-01',
+        acquisition: 'self_developed',
+        usedInCertification: true,
+      },
       { kind: 'trademark', grantedAt: '2019-01-01', acquisition: 'self_developed' },
     ];
     const first = criterion(evaluateHnte(hnte({ ipAssets })), 'core_ip').message;
@@ -361,11 +427,20 @@ describe('core_ip', () => {
     );
     const recert = criterion(evaluateHnte(hnte({ ipAssets, recertification: true })), 'core_ip');
     expect(recert.passed).toBe(false);
-    expect(recert.message).toMatch(/re-certification: Class II items relied on by the earlier certificate do not count again$/);
+    expect(recert.message).toMatch(
+      /re-certification: Class II items relied on by the earlier certificate do not count again$/,
+    );
   });
 
   it('says when a pending grant will satisfy the condition', () => {
-    const r = evaluateHnte(hnte({ ipAssets: [{ ...PATENT, grantedAt: '2022-08-01' }, { ...PATENT, grantedAt: '2022-09-01' }] }));
+    const r = evaluateHnte(
+      hnte({
+        ipAssets: [
+          { ...PATENT, grantedAt: '2022-08-01' },
+          { ...PATENT, grantedAt: '2022-09-01' },
+        ],
+      }),
+    );
     expect(gap(r, 'core_ip')).toBe('invention_patent (发明专利) counts from its grant date 2022-08-01');
   });
 
@@ -373,7 +448,9 @@ describe('core_ip', () => {
     const r = evaluateHnte(hnte({ ipAssets: [{ ...PATENT, acquisition: 'licensed' }] }));
     expect(r.score.blocks.ip).toEqual({ min: 0, max: 0 });
     expect(gap(r, 'core_ip')).toMatch(/^own at least one valid IP item/);
-    expect(gap(r, 'score.ip')).toBe('ip 0 of 30: no valid IP item: the block scores 0 until the enterprise owns one');
+    expect(gap(r, 'score.ip')).toBe(
+      'ip 0 of 30: no valid IP item: the block scores 0 until the enterprise owns one',
+    );
   });
 });
 
@@ -410,17 +487,24 @@ describe('tech_staff_ratio (last year ≥ 10%)', () => {
     [11, 120, 2],
     [18, 200, 3],
     [0, 10, 2],
-  ])('gap: %d of %d needs %d more S&T staff, counting them as employees too', (techStaff, employees, more) => {
-    const r = evaluateHnte(withYears({ 2021: { techStaff, employees } }));
-    expect(gap(r, 'tech_staff_ratio')).toMatch(
-      new RegExp(`: ${more} more S&T staff \\(科技人员; ${techStaff + more} of ${employees + more} employees`),
-    );
-  });
+  ])(
+    'gap: %d of %d needs %d more S&T staff, counting them as employees too',
+    (techStaff, employees, more) => {
+      const r = evaluateHnte(withYears({ 2021: { techStaff, employees } }));
+      expect(gap(r, 'tech_staff_ratio')).toMatch(
+        new RegExp(
+          `: ${more} more S&T staff \\(科技人员; ${techStaff + more} of ${employees + more} employees`,
+        ),
+      );
+    },
+  );
 
   it('fails without dividing when there are no employees', () => {
     const r = evaluateHnte(withYears({ 2021: { techStaff: 0, employees: 0 } }));
     expect(criterion(r, 'tech_staff_ratio')).toMatchObject({ passed: false, actual: null });
-    expect(criterion(r, 'tech_staff_ratio').message).toBe('no employees in 2021: the S&T staff ratio cannot be computed');
+    expect(criterion(r, 'tech_staff_ratio').message).toBe(
+      'no employees in 2021: the S&T staff ratio cannot be computed',
+    );
     expect(gap(r, 'tech_staff_ratio')).toBe('1 more S&T staff (科技人员) in 2021');
   });
 
@@ -446,7 +530,9 @@ describe('rd_expense_ratio (Σ R&D ÷ Σ sales over the operating years, bracket
   });
 
   const uniform = (revenue: [number, number, number], rd: [number, number, number]) =>
-    withYears(merge(series('revenue', revenue), series('rdExpense', rd), series('rdExpenseDomestic', [0, 0, 0])));
+    withYears(
+      merge(series('revenue', revenue), series('rdExpense', rd), series('rdExpenseDomestic', [0, 0, 0])),
+    );
 
   it.each([
     // exactly 50,000,000 last year: 5% of 150,000,000 = 7,500,000
@@ -470,7 +556,9 @@ describe('rd_expense_ratio (Σ R&D ÷ Σ sales over the operating years, bracket
   it('quotes the R&D missing over the window in yuan', () => {
     const r = evaluateHnte(uniform([30e6, 30e6, 40e6], [1e6, 1.26e6, 1.5e6]));
     expect(criterion(r, 'rd_expense_ratio')).toMatchObject({ passed: false, actual: 0.0376, required: 0.05 });
-    expect(gap(r, 'rd_expense_ratio')).toBe('R&D ratio 3.76% of the 5% required: ¥1,240,000 more R&D (研发费用) over 2019–2021');
+    expect(gap(r, 'rd_expense_ratio')).toBe(
+      'R&D ratio 3.76% of the 5% required: ¥1,240,000 more R&D (研发费用) over 2019–2021',
+    );
   });
 
   it('rounds a shortfall in fen up to whole yuan', () => {
@@ -481,7 +569,9 @@ describe('rd_expense_ratio (Σ R&D ÷ Σ sales over the operating years, bracket
   it('fails without dividing when there are no sales', () => {
     const r = evaluateHnte(uniform([0, 0, 0], [1e6, 1e6, 1e6]));
     expect(criterion(r, 'rd_expense_ratio')).toMatchObject({ passed: false, actual: null, required: 0.05 });
-    expect(criterion(r, 'rd_expense_ratio').message).toBe('no sales over 2019–2021: the R&D ratio cannot be computed');
+    expect(criterion(r, 'rd_expense_ratio').message).toBe(
+      'no sales over 2019–2021: the R&D ratio cannot be computed',
+    );
   });
 
   it('names each missing year and field', () => {
@@ -495,7 +585,9 @@ describe('rd_expense_ratio (Σ R&D ÷ Σ sales over the operating years, bracket
 
   it('names a whole missing year', () => {
     const r = evaluateHnte(hnte({ years: HNTE_YEARS.filter((y) => y.year !== 2019) }));
-    expect(criterion(r, 'rd_expense_ratio').message).toMatch(/^missing 2019 revenue \(销售收入\), 2019 rdExpense/);
+    expect(criterion(r, 'rd_expense_ratio').message).toMatch(
+      /^missing 2019 revenue \(销售收入\), 2019 rdExpense/,
+    );
   });
 
   it('ignores years outside the window and years before registration', () => {
@@ -504,7 +596,12 @@ describe('rd_expense_ratio (Σ R&D ÷ Σ sales over the operating years, bracket
     expect(withNoise).toEqual(evaluateHnte(hnte()));
 
     // Registered in 2020: 2019 is ignored, even when its figures are absurd.
-    const r = evaluateHnte(withYears({ 2019: { revenue: 0, rdExpense: 0, rdExpenseDomestic: 0, netAssets: -1e9 } }, { registeredAt: '2020-03-01' }));
+    const r = evaluateHnte(
+      withYears(
+        { 2019: { revenue: 0, rdExpense: 0, rdExpenseDomestic: 0, netAssets: -1e9 } },
+        { registeredAt: '2020-03-01' },
+      ),
+    );
     expect(criterion(r, 'rd_expense_ratio')).toMatchObject({ passed: true, actual: 0.0589 }); // 4.6M / 78M
     expect(criterion(r, 'rd_expense_ratio').message).toMatch(/over 2020–2021 =/);
   });
@@ -517,12 +614,18 @@ describe('domestic_rd_share (≥ 60% over the operating years)', () => {
     [[2e6, 2e6, 2e6], true, 1],
     [[0, 0, 0], false, 0],
   ] as const)('domestic %j of 2,000,000 a year → passed %p, actual %p', (domestic, passed, actual) => {
-    const r = evaluateHnte(withYears(merge(series('rdExpense', [2e6, 2e6, 2e6]), series('rdExpenseDomestic', [...domestic]))));
+    const r = evaluateHnte(
+      withYears(merge(series('rdExpense', [2e6, 2e6, 2e6]), series('rdExpenseDomestic', [...domestic]))),
+    );
     expect(criterion(r, 'domestic_rd_share')).toMatchObject({ passed, actual, required: 0.6 });
   });
 
   it('quotes what more R&D in China, or what moved from abroad, would reach 60%', () => {
-    const r = evaluateHnte(withYears(merge(series('rdExpense', [3e6, 3e6, 4e6]), series('rdExpenseDomestic', [1.5e6, 1.5e6, 2e6]))));
+    const r = evaluateHnte(
+      withYears(
+        merge(series('rdExpense', [3e6, 3e6, 4e6]), series('rdExpenseDomestic', [1.5e6, 1.5e6, 2e6])),
+      ),
+    );
     expect(gap(r, 'domestic_rd_share')).toBe(
       'R&D in China 50% of the 60% required: ¥2,500,000 more R&D spent in China over 2019–2021 (it adds to total R&D too), ' +
         'or ¥1,000,000 moved from abroad to China',
@@ -530,7 +633,9 @@ describe('domestic_rd_share (≥ 60% over the operating years)', () => {
   });
 
   it('fails without dividing when there is no R&D', () => {
-    const r = evaluateHnte(withYears(merge(series('rdExpense', [0, 0, 0]), series('rdExpenseDomestic', [0, 0, 0]))));
+    const r = evaluateHnte(
+      withYears(merge(series('rdExpense', [0, 0, 0]), series('rdExpenseDomestic', [0, 0, 0]))),
+    );
     expect(criterion(r, 'domestic_rd_share')).toMatchObject({ passed: false, actual: null });
     expect(criterion(r, 'domestic_rd_share').message).toMatch(/^no R&D expense over 2019–2021/);
     expect(criterion(r, 'rd_expense_ratio')).toMatchObject({ passed: false, actual: 0 });
@@ -544,10 +649,25 @@ describe('domestic_rd_share (≥ 60% over the operating years)', () => {
 
 describe('high_tech_revenue_share (last year ≥ 60%, totalIncome defaults to revenue)', () => {
   it.each([
-    ['totalIncome absent, exactly 60% of revenue', { revenue: 50e6, totalIncome: null, highTechRevenue: 30e6 }, true, 0.6],
-    ['totalIncome absent, a fen under', { revenue: 50e6, totalIncome: null, highTechRevenue: 29_999_999.99 }, false, 0.5999],
+    [
+      'totalIncome absent, exactly 60% of revenue',
+      { revenue: 50e6, totalIncome: null, highTechRevenue: 30e6 },
+      true,
+      0.6,
+    ],
+    [
+      'totalIncome absent, a fen under',
+      { revenue: 50e6, totalIncome: null, highTechRevenue: 29_999_999.99 },
+      false,
+      0.5999,
+    ],
     ['totalIncome wins over revenue', { revenue: 40e6, totalIncome: 50e6, highTechRevenue: 30e6 }, true, 0.6],
-    ['totalIncome wins over revenue, failing', { revenue: 50e6, totalIncome: 60e6, highTechRevenue: 30e6 }, false, 0.5],
+    [
+      'totalIncome wins over revenue, failing',
+      { revenue: 50e6, totalIncome: 60e6, highTechRevenue: 30e6 },
+      false,
+      0.5,
+    ],
   ] as const)('%s → passed %p', (_name, figures, passed, actual) => {
     const r = evaluateHnte(withYears({ 2021: { ...figures } }));
     expect(criterion(r, 'high_tech_revenue_share')).toMatchObject({ passed, actual, required: 0.6 });
@@ -564,7 +684,9 @@ describe('high_tech_revenue_share (last year ≥ 60%, totalIncome defaults to re
   it('fails without dividing when there is no income', () => {
     const r = evaluateHnte(withYears({ 2021: { revenue: 0, totalIncome: 0, highTechRevenue: 0 } }));
     expect(criterion(r, 'high_tech_revenue_share')).toMatchObject({ passed: false, actual: null });
-    expect(criterion(r, 'high_tech_revenue_share').message).toBe('no income in 2021: the high-tech income share cannot be computed');
+    expect(criterion(r, 'high_tech_revenue_share').message).toBe(
+      'no income in 2021: the high-tech income share cannot be computed',
+    );
   });
 
   it.each([
@@ -600,7 +722,12 @@ describe('innovation_score (above 70) and the verdict', () => {
     [12, 56, 70, 'not_ready'],
     [13, 57, 71, 'borderline'],
   ] as const)('R&D management %d with E grades → %d–%d, %s', (sum, min, max, verdict) => {
-    const innovation = { techAdvancement: 'E', coreSupport: 'E', standardsParticipation: true, rdManagement: rd(sum) } as const;
+    const innovation = {
+      techAdvancement: 'E',
+      coreSupport: 'E',
+      standardsParticipation: true,
+      rdManagement: rd(sum),
+    } as const;
     const r = evaluateHnte(hnte({ innovation }));
     expect(r.score).toMatchObject({ min, max });
     expect(r.verdict).toBe(verdict);
@@ -653,16 +780,45 @@ describe('no_major_incident', () => {
 describe('IP block', () => {
   const ipOf = (ipAssets: IpAsset[], innovation: ReadinessInput['innovation']) =>
     evaluateHnte(hnte({ ipAssets, innovation })).score.blocks.ip;
-  const cii = (over: Partial<IpAsset> = {}): IpAsset => ({ kind: 'utility_model', grantedAt: '2021-01-01', acquisition: 'self_developed', ...over });
+  const cii = (over: Partial<IpAsset> = {}): IpAsset => ({
+    kind: 'utility_model',
+    grantedAt: '2021-01-01',
+    acquisition: 'self_developed',
+    ...over,
+  });
   const bb = { techAdvancement: 'B', coreSupport: 'B', standardsParticipation: false } as const;
 
   it.each<[string, IpAsset[], ReadinessInput['innovation'], number, number]>([
-    ['worked check: four Class II (quantity 3–4)', [cii(), cii(), cii(), cii()], bb, 5 + 5 + 3 + 1, 6 + 6 + 4 + 6],
+    [
+      'worked check: four Class II (quantity 3–4)',
+      [cii(), cii(), cii(), cii()],
+      bb,
+      5 + 5 + 3 + 1,
+      6 + 6 + 4 + 6,
+    ],
     ['five Class II (5–6)', [cii(), cii(), cii(), cii(), cii()], bb, 16, 24],
-    ['five Class II, two used: three count (3–4)', [cii(), cii(), cii(), cii({ usedInCertification: true }), cii({ usedInCertification: true })], bb, 14, 22],
-    ['transferred only: acquisition 1–3', [{ ...PATENT, acquisition: 'transferred' }], bb, 5 + 5 + 7 + 1, 6 + 6 + 8 + 3],
+    [
+      'five Class II, two used: three count (3–4)',
+      [cii(), cii(), cii(), cii({ usedInCertification: true }), cii({ usedInCertification: true })],
+      bb,
+      14,
+      22,
+    ],
+    [
+      'transferred only: acquisition 1–3',
+      [{ ...PATENT, acquisition: 'transferred' }],
+      bb,
+      5 + 5 + 7 + 1,
+      6 + 6 + 8 + 3,
+    ],
     ['self-developed among transferred: 1–6', [{ ...PATENT, acquisition: 'transferred' }, cii()], bb, 18, 26],
-    ['an invalid self-developed item does not lift acquisition', [{ ...PATENT, acquisition: 'gifted' }, cii({ expiresAt: '2022-01-01' })], bb, 18, 23],
+    [
+      'an invalid self-developed item does not lift acquisition',
+      [{ ...PATENT, acquisition: 'gifted' }, cii({ expiresAt: '2022-01-01' })],
+      bb,
+      18,
+      23,
+    ],
     ['standards bonus 1–2', [PATENT], { ...bb, standardsParticipation: true }, 19, 28],
     ['capped at 30: A, A, Class I, self-developed, standard', [PATENT], hnte().innovation, 23, 30],
     ['grades C/D', [PATENT], { techAdvancement: 'C', coreSupport: 'D' }, 3 + 1 + 7 + 1, 4 + 2 + 8 + 6],
@@ -703,14 +859,18 @@ describe('transformation block (average per operating year)', () => {
 
   it('divides by the operating years only', () => {
     // Registered 2020: 2020 and 2021, 10 over two = 5.
-    const r = evaluateHnte(withYears(series('achievementsTransformed', [0, 5, 5]), { registeredAt: '2020-12-31' }));
+    const r = evaluateHnte(
+      withYears(series('achievementsTransformed', [0, 5, 5]), { registeredAt: '2020-12-31' }),
+    );
     expect(r.score.blocks.transformation).toEqual({ min: 25, max: 30 });
   });
 
   it('counts a missing year as 0 and says so', () => {
     const r = evaluateHnte(withYears(series('achievementsTransformed', [null, 5, 5])));
     expect(r.score.blocks.transformation).toEqual({ min: 13, max: 18 });
-    expect(criterion(r, 'innovation_score').message).toContain('policy: 2019 achievementsTransformed (科技成果转化数) missing, counted as 0');
+    expect(criterion(r, 'innovation_score').message).toContain(
+      'policy: 2019 achievementsTransformed (科技成果转化数) missing, counted as 0',
+    );
     expect(gap(r, 'score.transformation')).toContain('provide 2019 achievementsTransformed');
   });
 });
@@ -718,8 +878,20 @@ describe('transformation block (average per operating year)', () => {
 describe('growth block', () => {
   it.each([
     // worked checks, net assets and sales together
-    ['net assets 100, 120, 150 (22.5%) and sales 0, 200, 300 (50%)', [100, 120, 150], [0, 200, 300], 5 + 9, 6 + 10],
-    ['net assets 100, 90, 95 (−2.2%) and sales 100, 0, 50 (second year 0)', [100, 90, 95], [100, 0, 50], 0, 0],
+    [
+      'net assets 100, 120, 150 (22.5%) and sales 0, 200, 300 (50%)',
+      [100, 120, 150],
+      [0, 200, 300],
+      5 + 9,
+      6 + 10,
+    ],
+    [
+      'net assets 100, 90, 95 (−2.2%) and sales 100, 0, 50 (second year 0)',
+      [100, 90, 95],
+      [100, 0, 50],
+      0,
+      0,
+    ],
     ['both 35%', [100, 100, 170], [100, 100, 170], 18, 20],
     ['negative first-year net assets', [-100, 100, 150], [100, 100, 100], 9, 10],
   ] as const)('%s → %d–%d', (_name, net, sales, min, max) => {
@@ -734,7 +906,9 @@ describe('growth block', () => {
     );
     const twoYears = evaluateHnte(hnte({ registeredAt: '2020-06-30' }));
     expect(twoYears.score.blocks.growth).toEqual({ min: 10, max: 12 }); // 15M → 18M = 20%, 36M → 42M = 16.7%
-    expect(criterion(twoYears, 'innovation_score').message).toContain('policy: with two operating years g = x3/x2 − 1');
+    expect(criterion(twoYears, 'innovation_score').message).toContain(
+      'policy: with two operating years g = x3/x2 − 1',
+    );
     const oneYear = evaluateHnte(hnte({ registeredAt: '2021-06-30' }));
     expect(oneYear.score.blocks.growth).toEqual({ min: 0, max: 0 });
     expect(gap(oneYear, 'score.growth')).toContain('one operating year in the window: scores 0');
@@ -743,7 +917,9 @@ describe('growth block', () => {
   it('names missing figures', () => {
     const r = evaluateHnte(withYears({ 2020: { netAssets: null } }));
     expect(r.score.blocks.growth).toEqual({ min: 5, max: 6 });
-    expect(gap(r, 'score.growth')).toContain('net assets (净资产) growth scores 0: missing 2020 netAssets (净资产)');
+    expect(gap(r, 'score.growth')).toContain(
+      'net assets (净资产) growth scores 0: missing 2020 netAssets (净资产)',
+    );
   });
 });
 
@@ -754,10 +930,14 @@ describe('an enterprise with no operating year yet', () => {
     expect(criterion(r, 'registration_age')).toMatchObject({ passed: false, actual: 147 });
     expect(gap(r, 'registration_age')).toMatch(/^registration reaches one year on 2023-01-05/);
     for (const code of ['tech_staff_ratio', 'high_tech_revenue_share'] as const) {
-      expect(criterion(r, code).message).toMatch(/^no accounting year to assess yet: registered 2022-01-05, after last year 2021/);
+      expect(criterion(r, code).message).toMatch(
+        /^no accounting year to assess yet: registered 2022-01-05, after last year 2021/,
+      );
     }
     for (const code of ['rd_expense_ratio', 'domestic_rd_share'] as const) {
-      expect(criterion(r, code).message).toBe('no operating year in the window 2019–2021: registered 2022-01-05');
+      expect(criterion(r, code).message).toBe(
+        'no operating year in the window 2019–2021: registered 2022-01-05',
+      );
     }
     expect(r.score.blocks.transformation).toEqual({ min: 0, max: 0 });
     expect(r.score.blocks.growth).toEqual({ min: 0, max: 0 });
@@ -767,9 +947,17 @@ describe('an enterprise with no operating year yet', () => {
 
 describe('invalid input is refused, not clamped', () => {
   it.each<[string, Partial<ReadinessInput>, string]>([
-    ['an R&D management point above its range', { innovation: { rdManagement: { projectAccounting: 7 } } }, 'innovation.rdManagement.projectAccounting'],
+    [
+      'an R&D management point above its range',
+      { innovation: { rdManagement: { projectAccounting: 7 } } },
+      'innovation.rdManagement.projectAccounting',
+    ],
     ['a negative amount', { years: [{ year: 2021, rdExpense: -1 }] }, 'years[0].rdExpense'],
-    ['domestic R&D above R&D', { years: [{ year: 2021, rdExpense: 1, rdExpenseDomestic: 2 }] }, 'years[0].rdExpenseDomestic'],
+    [
+      'domestic R&D above R&D',
+      { years: [{ year: 2021, rdExpense: 1, rdExpenseDomestic: 2 }] },
+      'years[0].rdExpenseDomestic',
+    ],
     ['an unknown grade', { innovation: { techAdvancement: 'A+' as never } }, 'innovation.techAdvancement'],
   ])('%s → ReadinessInputError naming %s', (_name, over, field) => {
     for (const program of ['hnte', 'tech_sme'] as const) {
@@ -819,7 +1007,13 @@ describe('tech-based SME (tsme-2017)', () => {
   it('replies in the API shape with criteria in order and min = max', () => {
     const r = evaluateTechSme(tsme());
     expect(r.ruleSet).toBe('tsme-2017');
-    expect(r.criteria.map((c) => c.code)).toEqual(['size_limits', 'no_major_incident', 'tech_staff_score', 'total_score', 'direct_pass']);
+    expect(r.criteria.map((c) => c.code)).toEqual([
+      'size_limits',
+      'no_major_incident',
+      'tech_staff_score',
+      'total_score',
+      'direct_pass',
+    ]);
     expect(TSME_CRITERIA).toEqual(r.criteria.map((c) => c.code));
     expect(r.score).toEqual({
       min: 100,
@@ -834,8 +1028,8 @@ describe('tech-based SME (tsme-2017)', () => {
   it.each([
     [{ employees: 500, techStaff: 150 }, true],
     [{ employees: 501, techStaff: 151 }, false],
-    [{ revenue: 200_000_000 }, true],
-    [{ revenue: 200_000_000.01 }, false],
+    [{ revenue: 200_000_000, rdExpense: 12_000_000 }, true],
+    [{ revenue: 200_000_000.01, rdExpense: 12_000_000 }, false],
     [{ totalAssets: 200_000_000 }, true],
     [{ totalAssets: 200_000_000.01 }, false],
   ])('size limits %j → %p', (figures, passed) => {
@@ -852,11 +1046,14 @@ describe('tech-based SME (tsme-2017)', () => {
     );
   });
 
-  it.each([['employees'], ['revenue'], ['totalAssets']] as const)('size limits fail naming the missing 2021 %s', (field) => {
-    const c = criterion(evaluateTechSme(tsme({}, { [field]: null })), 'size_limits');
-    expect(c.passed).toBe(false);
-    expect(c.message).toContain(`missing 2021 ${field}`);
-  });
+  it.each([['employees'], ['revenue'], ['totalAssets']] as const)(
+    'size limits fail naming the missing 2021 %s',
+    (field) => {
+      const c = criterion(evaluateTechSme(tsme({}, { [field]: null })), 'size_limits');
+      expect(c.passed).toBe(false);
+      expect(c.message).toContain(`missing 2021 ${field}`);
+    },
+  );
 
   it.each([
     [true, true],
@@ -870,10 +1067,38 @@ describe('tech-based SME (tsme-2017)', () => {
 
   it.each([
     // staff points (of 120 employees), R&D, IP → total
-    ['staff 4 + R&D 50 + Class II ×1 6 = 60 passes', { techStaff: 12 }, [{ ...PATENT, kind: 'utility_model' as const }], 60, true, true],
-    ['staff 0 with R&D 50 + IP 30 = 80: staff must be non-zero', { techStaff: 11 }, [PATENT], 80, false, true],
-    ['staff 16 + R&D 10 + IP 30 = 56 fails', { techStaff: 30, rdExpense: 840_000, totalCostExpense: 80_000_000 }, [PATENT], 56, true, false],
-    ['staff 20 + R&D 10 + IP 30 = 60 passes', { techStaff: 36, rdExpense: 840_000, totalCostExpense: 80_000_000 }, [PATENT], 60, true, true],
+    [
+      'staff 4 + R&D 50 + Class II ×1 6 = 60 passes',
+      { techStaff: 12 },
+      [{ ...PATENT, kind: 'utility_model' as const }],
+      60,
+      true,
+      true,
+    ],
+    [
+      'staff 0 with R&D 50 + IP 30 = 80: staff must be non-zero',
+      { techStaff: 11 },
+      [PATENT],
+      80,
+      false,
+      true,
+    ],
+    [
+      'staff 16 + R&D 10 + IP 30 = 56 fails',
+      { techStaff: 30, rdExpense: 840_000, totalCostExpense: 80_000_000 },
+      [PATENT],
+      56,
+      true,
+      false,
+    ],
+    [
+      'staff 20 + R&D 10 + IP 30 = 60 passes',
+      { techStaff: 36, rdExpense: 840_000, totalCostExpense: 80_000_000 },
+      [PATENT],
+      60,
+      true,
+      true,
+    ],
   ])('%s', (_name, figures, ipAssets, total, staffOk, totalOk) => {
     const r = evaluateTechSme(tsme({ ipAssets }, figures));
     expect(criterion(r, 'total_score')).toMatchObject({ passed: totalOk, actual: total, required: 60 });
@@ -889,7 +1114,12 @@ describe('tech-based SME (tsme-2017)', () => {
   });
 
   it('counts a Class II item used for HNTE (the single-use rule is HNTE only)', () => {
-    const used: IpAsset = { kind: 'software_copyright', grantedAt: '2019-01-01', acquisition: 'self_developed', usedInCertification: true };
+    const used: IpAsset = {
+      kind: 'software_copyright',
+      grantedAt: '2019-01-01',
+      acquisition: 'self_developed',
+      usedInCertification: true,
+    };
     const r = evaluateTechSme(tsme({ ipAssets: [used, used, used, used, used] }));
     expect(r.score.blocks.ip).toEqual({ min: 24, max: 24 });
     const h = evaluateHnte(hnte({ ipAssets: [used] }));
@@ -919,17 +1149,32 @@ describe('tech-based SME (tsme-2017)', () => {
     const low = evaluateTechSme(tsme({ ipAssets: [] }, { techStaff: 14, rdExpense: 1_500_000 }));
     // staff 14/120 = 11.66% → 4, R&D 1.5M / 42M = 3.57% → 20, no IP: 24
     expect(low.score.min).toBe(24);
-    expect(gapCodes(low)).toEqual(['total_score', 'direct_pass', 'score.techStaff', 'score.rdInput', 'score.ip']);
-    expect(gap(low, 'total_score')).toBe('total 24 of the 60 required: 36 more points (see the score blocks)');
+    expect(gapCodes(low)).toEqual([
+      'total_score',
+      'direct_pass',
+      'score.techStaff',
+      'score.rdInput',
+      'score.ip',
+    ]);
+    expect(gap(low, 'total_score')).toBe(
+      'total 24 of the 60 required: 36 more points (see the score blocks)',
+    );
     expect(gap(low, 'score.techStaff')).toBe(
       'techStaff 4 of 20: S&T staff 11.66% (4 points): 5 more S&T staff (科技人员) reach 15% (8 points)',
     );
-    expect(gap(low, 'score.rdInput')).toBe('rdInput 20 of 50: R&D input 20 points: ¥180,000 more R&D reaches 4% of sales (30 points)');
+    expect(gap(low, 'score.rdInput')).toBe(
+      'rdInput 20 of 50: R&D input 20 points: ¥180,000 more R&D reaches 4% of sales (30 points)',
+    );
     expect(gap(low, 'score.ip')).toBe(
       'ip 0 of 30: valid IP Class I 0, Class II 0 (0 points): a Class I item (e.g. an invention patent) gives 30, 1 more Class II item gives 6',
     );
 
-    const direct = evaluateTechSme(tsme({ ipAssets: [], directPass: 'provincial_rd_institution' }, { techStaff: 14, rdExpense: 1_500_000 }));
+    const direct = evaluateTechSme(
+      tsme(
+        { ipAssets: [], directPass: 'provincial_rd_institution' },
+        { techStaff: 14, rdExpense: 1_500_000 },
+      ),
+    );
     expect(direct.verdict).toBe('ready');
     expect(gapCodes(direct)).toEqual(['score.techStaff', 'score.rdInput', 'score.ip']);
   });
@@ -944,7 +1189,9 @@ describe('tech-based SME (tsme-2017)', () => {
       'rdInput 10 of 50: R&D input 10 points: ¥11,765 more R&D reaches 15% of total costs and expenses (20 points)',
     );
     const bySales = evaluateTechSme(tsme({}, { rdExpense: 800_000, totalCostExpense: 8_000_000 }));
-    expect(gap(bySales, 'score.rdInput')).toBe('rdInput 10 of 50: R&D input 10 points: ¥460,000 more R&D reaches 3% of sales (20 points)');
+    expect(gap(bySales, 'score.rdInput')).toBe(
+      'rdInput 10 of 50: R&D input 10 points: ¥460,000 more R&D reaches 3% of sales (20 points)',
+    );
   });
 
   it('scores missing figures 0 and names them', () => {
@@ -961,14 +1208,20 @@ describe('tech-based SME (tsme-2017)', () => {
     const r = evaluateTechSme(tsme({}, { revenue: 0, totalCostExpense: null }));
     expect(r.score.blocks.rdInput).toEqual({ min: 0, max: 0 });
     // 2,600,000 / 8,666,666 is just above 30% (50 points); / 8,666,667 just below (40).
-    expect(evaluateTechSme(tsme({}, { revenue: null, totalCostExpense: 8_666_666 })).score.blocks.rdInput).toEqual({ min: 50, max: 50 });
-    expect(evaluateTechSme(tsme({}, { revenue: null, totalCostExpense: 8_666_667 })).score.blocks.rdInput).toEqual({ min: 40, max: 40 });
+    expect(
+      evaluateTechSme(tsme({}, { revenue: null, totalCostExpense: 8_666_666 })).score.blocks.rdInput,
+    ).toEqual({ min: 50, max: 50 });
+    expect(
+      evaluateTechSme(tsme({}, { revenue: null, totalCostExpense: 8_666_667 })).score.blocks.rdInput,
+    ).toEqual({ min: 40, max: 40 });
   });
 
   it('zero employees score 0 staff points without dividing', () => {
     const r = evaluateTechSme(tsme({}, { employees: 0, techStaff: 0 }));
     expect(criterion(r, 'tech_staff_score')).toMatchObject({ passed: false, actual: 0, required: 4 });
-    expect(criterion(r, 'tech_staff_score').message).toBe('no employees in 2021: staff score 0; a non-zero staff score is required');
+    expect(criterion(r, 'tech_staff_score').message).toBe(
+      'no employees in 2021: staff score 0; a non-zero staff score is required',
+    );
   });
 });
 

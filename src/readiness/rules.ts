@@ -8,7 +8,16 @@ import type { ReadinessInput, ReadinessResult } from './rules/types.js';
 
 export * from './rules/constants.js';
 export * from './rules/types.js';
-export { addDays, daysBetween, formatIsoDate, isIsoDate, operatingYears, parseIsoDate, windowYears, yearOf } from './rules/dates.js';
+export {
+  addDays,
+  daysBetween,
+  formatIsoDate,
+  isIsoDate,
+  operatingYears,
+  parseIsoDate,
+  windowYears,
+  yearOf,
+} from './rules/dates.js';
 export {
   ceilDiv,
   ceilToYuan,

@@ -25,12 +25,15 @@ export interface TestApp {
 let counter = 0;
 
 /** The real app on its own database and queue prefix, served in-process for supertest. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { postgresPort?: number } = {}): Promise<TestApp> {
   const { runId } = runInfo();
   const db = await createTestDatabase();
   const prefix = `peiyu-test-${runId}-${process.pid}-${++counter}`;
+  const appDatabaseUrl = new URL(db.url);
+  // Lets a test put a cuttable proxy between the app and PostgreSQL.
+  if (options.postgresPort) appDatabaseUrl.port = String(options.postgresPort);
   const config = loadConfig({
-    DATABASE_URL: db.url,
+    DATABASE_URL: appDatabaseUrl.toString(),
     REDIS_URL,
     QUEUE_PREFIX: prefix,
     JWT_SECRET: randomBytes(24).toString('hex'),
@@ -41,16 +44,29 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...env,
   });
   const { app } = await createApp(config);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  const http = request(app.getHttpServer());
+  const close = async () => {
+    await app.close();
+    await db.drop();
+    await deleteQueueKeys(prefix);
+  };
+  let adminAuth: string;
+  let http: ReturnType<typeof request>;
+  try {
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    http = request(app.getHttpServer());
+    adminAuth = await login(ADMIN.email, ADMIN.password);
+  } catch (err) {
+    // Leave nothing running: a half-started app would keep Jest from exiting.
+    await close().catch(() => undefined);
+    throw err;
+  }
 
-  const login = async (email: string, password: string) => {
+  async function login(email: string, password: string) {
     const res = await http.post('/api/v1/auth/login').send({ email, password });
     if (res.status !== 200) throw new Error(`login ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
     return `Bearer ${res.body.accessToken}`;
-  };
-  const adminAuth = await login(ADMIN.email, ADMIN.password);
+  }
   let people = 0;
 
   return {
@@ -67,11 +83,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       if (res.status !== 201) throw new Error(`create ${role} failed: ${res.status} ${JSON.stringify(res.body)}`);
       return { id: res.body.id, email, auth: await login(email, password) };
     },
-    async close() {
-      await app.close();
-      await db.drop();
-      await deleteQueueKeys(prefix);
-    },
+    close,
   };
 }
 

@@ -172,7 +172,11 @@ export const MONEY_FIELDS = [
 ] as const satisfies readonly FigureField[];
 
 /** Figures that are whole counts. */
-export const COUNT_FIELDS = ['employees', 'techStaff', 'achievementsTransformed'] as const satisfies readonly FigureField[];
+export const COUNT_FIELDS = [
+  'employees',
+  'techStaff',
+  'achievementsTransformed',
+] as const satisfies readonly FigureField[];
 
 // ---- thresholds, in basis points (1/10000) so comparisons stay exact in integers ----
 

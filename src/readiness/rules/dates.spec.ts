@@ -1,4 +1,13 @@
-import { addDays, daysBetween, formatIsoDate, isIsoDate, operatingYears, parseIsoDate, windowYears, yearOf } from './dates.js';
+import {
+  addDays,
+  daysBetween,
+  formatIsoDate,
+  isIsoDate,
+  operatingYears,
+  parseIsoDate,
+  windowYears,
+  yearOf,
+} from './dates.js';
 
 describe('parseIsoDate', () => {
   it.each([
@@ -10,13 +19,19 @@ describe('parseIsoDate', () => {
     expect(parseIsoDate(date)).toBe(day);
   });
 
-  it.each([['2023-02-29'], ['2022-02-30'], ['2022-13-01'], ['2022-00-10'], ['2022-6-1'], ['20220601'], [''], ['2022-06-01T00:00:00Z']])(
-    'refuses %p',
-    (date) => {
-      expect(parseIsoDate(date)).toBeNull();
-      expect(isIsoDate(date)).toBe(false);
-    },
-  );
+  it.each([
+    ['2023-02-29'],
+    ['2022-02-30'],
+    ['2022-13-01'],
+    ['2022-00-10'],
+    ['2022-6-1'],
+    ['20220601'],
+    [''],
+    ['2022-06-01T00:00:00Z'],
+  ])('refuses %p', (date) => {
+    expect(parseIsoDate(date)).toBeNull();
+    expect(isIsoDate(date)).toBe(false);
+  });
 
   it.each([[null], [undefined]])('returns null for %p', (v) => {
     expect(parseIsoDate(v)).toBeNull();

@@ -34,7 +34,15 @@ import {
   staffToAdd,
   toFen,
 } from './numbers.js';
-import { buildPeriod, FigureReader, figureLabel, formatYears, isOperating, notOperatingMessage, type Period } from './period.js';
+import {
+  buildPeriod,
+  FigureReader,
+  figureLabel,
+  formatYears,
+  isOperating,
+  notOperatingMessage,
+  type Period,
+} from './period.js';
 import {
   GROWTH_GRADES,
   growthRate,
@@ -44,7 +52,15 @@ import {
   transformationPoints,
   type GrowthResult,
 } from './scores.js';
-import type { CriterionResult, Gap, HnteReadinessResult, IpAsset, ReadinessInput, ScoreRange, Verdict } from './types.js';
+import type {
+  CriterionResult,
+  Gap,
+  HnteReadinessResult,
+  IpAsset,
+  ReadinessInput,
+  ScoreRange,
+  Verdict,
+} from './types.js';
 import { ReadinessInputError, validateReadinessInput } from './validate.js';
 
 const BP = 10_000n;
@@ -76,7 +92,10 @@ function rdBracket(lastYearRevenueYuan: number): { bp: number; text: string } {
   for (const b of RD_BRACKETS) {
     if (b.upToYuan === null || fen <= toFen(b.upToYuan)) {
       const bound = b.upToYuan === null ? `above ${formatYuan(lower ?? 0)}` : `≤ ${formatYuan(b.upToYuan)}`;
-      return { bp: b.bp, text: `last-year sales ${formatYuan(lastYearRevenueYuan)} ${bound} → ${formatBp(b.bp)}` };
+      return {
+        bp: b.bp,
+        text: `last-year sales ${formatYuan(lastYearRevenueYuan)} ${bound} → ${formatBp(b.bp)}`,
+      };
     }
     lower = b.upToYuan;
   }
@@ -122,11 +141,14 @@ function coreIp(input: ReadinessInput, valid: readonly IpAsset[]): Evaluated {
     const v = ipValidity(item, input.assessmentDate, 'hnte');
     return v.valid ? [] : [v.message];
   });
-  const parts = [`${valid.length} valid item${valid.length === 1 ? '' : 's'} (Class I ${classI}, Class II ${classII})`];
+  const parts = [
+    `${valid.length} valid item${valid.length === 1 ? '' : 's'} (Class I ${classI}, Class II ${classII})`,
+  ];
   if (excluded.length > 0) parts.push(`not counted: ${excluded.join('; ')}`);
-  const usedLeftOut = input.ipAssets.some(
-    (i) => ipValidity(i, input.assessmentDate, 'hnte').valid === false && i.usedInCertification === true,
-  );
+  const usedLeftOut = input.ipAssets.some((i) => {
+    const v = ipValidity(i, input.assessmentDate, 'hnte');
+    return !v.valid && v.reason === 'used_in_certification';
+  });
   if (input.recertification === true && usedLeftOut) {
     parts.push('re-certification: Class II items relied on by the earlier certificate do not count again');
   }
@@ -199,7 +221,12 @@ function techStaffRatio(input: ReadinessInput, period: Period): Evaluated {
   );
 }
 
-function noOperatingYears(code: HnteCriterionCode, required: number | null, input: ReadinessInput, period: Period): Evaluated {
+function noOperatingYears(
+  code: HnteCriterionCode,
+  required: number | null,
+  input: ReadinessInput,
+  period: Period,
+): Evaluated {
   const m = `no operating year in the window ${formatYears(period.window)}: registered ${input.registeredAt ?? 'unknown'}`;
   return result(code, false, null, required, m, m);
 }
@@ -220,7 +247,10 @@ function rdExpenseRatio(input: ReadinessInput, period: Period): Evaluated {
       false,
       null,
       required,
-      withNotes(`${read.missingMessage()}: the R&D ratio over ${formatYears(years)} cannot be computed`, period.notes),
+      withNotes(
+        `${read.missingMessage()}: the R&D ratio over ${formatYears(years)} cannot be computed`,
+        period.notes,
+      ),
       `provide ${read.missing.join(', ')}`,
     );
   }
@@ -228,7 +258,14 @@ function rdExpenseRatio(input: ReadinessInput, period: Period): Evaluated {
   const rdFen = rd.reduce((s, v) => s + toFen(v), 0n);
   if (revFen === 0n) {
     const m = `no sales over ${formatYears(years)}: the R&D ratio cannot be computed`;
-    return result(code, false, null, required, withNotes(m, period.notes), `${m}; it needs sales revenue (销售收入)`);
+    return result(
+      code,
+      false,
+      null,
+      required,
+      withNotes(m, period.notes),
+      `${m}; it needs sales revenue (销售收入)`,
+    );
   }
   const passed = ratioAtLeast(rdFen, revFen, bp);
   const actual = floorRatio4(rdFen, revFen);
@@ -269,7 +306,14 @@ function domesticRdShare(input: ReadinessInput, period: Period): Evaluated {
   const domFen = domestic.reduce((s, v) => s + toFen(v), 0n);
   if (rdFen === 0n) {
     const m = `no R&D expense over ${formatYears(years)}: the domestic R&D share cannot be computed`;
-    return result(code, false, null, required, withNotes(m, period.notes), `${m}; record R&D expense (研发费用)`);
+    return result(
+      code,
+      false,
+      null,
+      required,
+      withNotes(m, period.notes),
+      `${m}; record R&D expense (研发费用)`,
+    );
   }
   const passed = ratioAtLeast(domFen, rdFen, DOMESTIC_RD_MIN_BP);
   const actual = floorRatio4(domFen, rdFen);
@@ -338,7 +382,14 @@ function innovationScore(score: HnteScore): Evaluated {
     max > INNOVATION_PASS_ABOVE
       ? `score ${fmtRange(score)} straddles ${INNOVATION_PASS_ABOVE}: ${short} more point${short === 1 ? '' : 's'} at the low end make it certain (see the score blocks)`
       : `score ${fmtRange(score)}: above ${INNOVATION_PASS_ABOVE} required, ${short} more point${short === 1 ? '' : 's'} at the low end (see the score blocks)`;
-  return result('innovation_score', passed, min, INNOVATION_PASS_ABOVE + 1, withNotes(summary, score.notes), gap);
+  return result(
+    'innovation_score',
+    passed,
+    min,
+    INNOVATION_PASS_ABOVE + 1,
+    withNotes(summary, score.notes),
+    gap,
+  );
 }
 
 function noMajorIncident(input: ReadinessInput): Evaluated {
@@ -386,16 +437,26 @@ export interface HnteScore extends ScoreRange {
 const fmtRange = (r: ScoreRange): string => (r.min === r.max ? String(r.min) : `${r.min}–${r.max}`);
 const add = (a: ScoreRange, b: ScoreRange): ScoreRange => ({ min: a.min + b.min, max: a.max + b.max });
 
-function ipBlock(input: ReadinessInput, valid: readonly IpAsset[], notes: string[]): { range: ScoreRange; raise: string[] } {
+function ipBlock(
+  input: ReadinessInput,
+  valid: readonly IpAsset[],
+  notes: string[],
+): { range: ScoreRange; raise: string[] } {
   if (valid.length === 0) {
-    return { range: { min: 0, max: 0 }, raise: ['no valid IP item: the block scores 0 until the enterprise owns one'] };
+    return {
+      range: { min: 0, max: 0 },
+      raise: ['no valid IP item: the block scores 0 until the enterprise owns one'],
+    };
   }
   const inn = input.innovation ?? {};
   const raise: string[] = [];
   const grade = (field: 'techAdvancement' | 'coreSupport', name: string): ScoreRange => {
     const g: Grade | null = inn[field] ?? null;
     if (g === null) notes.push(`policy: ${field} not graded yet, counted as E (0)`);
-    if (g !== 'A') raise.push(`${name} graded ${g ?? 'not yet'} (${fmtRange(gradePoints(g))}): grade A gives ${GRADE_POINTS.A.join('–')}`);
+    if (g !== 'A')
+      raise.push(
+        `${name} graded ${g ?? 'not yet'} (${fmtRange(gradePoints(g))}): grade A gives ${GRADE_POINTS.A.join('–')}`,
+      );
     return gradePoints(g);
   };
   const tech = grade('techAdvancement', 'technical advancement (技术先进程度)');
@@ -407,7 +468,9 @@ function ipBlock(input: ReadinessInput, valid: readonly IpAsset[], notes: string
     raise.push(
       `quantity ${fmtRange(quantity)} with ${counts.classII} Class II item${counts.classII === 1 ? '' : 's'}: ` +
         `a Class I item (e.g. an invention patent) gives 7–8` +
-        (next === null ? '' : `, ${next - counts.classII} more Class II reach ${fmtRange(hnteIpQuantityPoints({ classI: 0, classII: next }))}`),
+        (next === null
+          ? ''
+          : `, ${next - counts.classII} more Class II reach ${fmtRange(hnteIpQuantityPoints({ classI: 0, classII: next }))}`),
     );
   }
   const selfDeveloped = valid.some((i) => i.acquisition === 'self_developed');
@@ -415,8 +478,10 @@ function ipBlock(input: ReadinessInput, valid: readonly IpAsset[], notes: string
     notes.push('policy: an IP item without acquisition is taken as owned but not self-developed');
   }
   const acquisition = selfDeveloped ? { min: 1, max: 6 } : { min: 1, max: 3 };
-  if (!selfDeveloped) raise.push('acquisition 1–3 (transferred, gifted or merged only): a self-developed item gives 1–6');
-  const standards = input.innovation?.standardsParticipation === true ? { min: 1, max: 2 } : { min: 0, max: 0 };
+  if (!selfDeveloped)
+    raise.push('acquisition 1–3 (transferred, gifted or merged only): a self-developed item gives 1–6');
+  const standards =
+    input.innovation?.standardsParticipation === true ? { min: 1, max: 2 } : { min: 0, max: 0 };
   if (input.innovation?.standardsParticipation !== true) {
     raise.push('taking part in drafting a national or industry standard adds 1–2');
   }
@@ -436,10 +501,17 @@ function transformationBlock(period: Period, notes: string[]): { range: ScoreRan
   const raise: string[] = [];
   const better = TRANSFORMATION_GRADES.filter((g) => total < g.atLeast * divisor).reverse();
   if (better.length > 0) {
-    const steps = [better[0], better.length > 1 ? better[better.length - 1] : undefined].filter((g) => g !== undefined);
+    const steps = [better[0], better.length > 1 ? better[better.length - 1] : undefined].filter(
+      (g) => g !== undefined,
+    );
     raise.push(
       `average ${avg} transformations (科技成果转化) per operating year (${total} over ${divisor} year${divisor === 1 ? '' : 's'}): ` +
-        steps.map((g) => `${g.atLeast * divisor - total} more reach an average of ${g.atLeast} (${fmtRange(g.points)})`).join(', '),
+        steps
+          .map(
+            (g) =>
+              `${g.atLeast * divisor - total} more reach an average of ${g.atLeast} (${fmtRange(g.points)})`,
+          )
+          .join(', '),
     );
   }
   if (read.missing.length > 0) raise.push(`provide ${read.missing.join(', ')}`);
@@ -478,12 +550,16 @@ function growthBlock(period: Period, notes: string[]): { range: ScoreRange; rais
     if (g.policy !== null && !notes.includes(`${g.policy} (${name})`)) notes.push(`${g.policy} (${name})`);
     if (g.points.max >= 10) continue;
     if (g.missing.length > 0) {
-      raise.push(`${name} scores 0: missing ${g.missing.map((i) => figureLabel(years[i] ?? 0, field)).join(', ')}`);
+      raise.push(
+        `${name} scores 0: missing ${g.missing.map((i) => figureLabel(years[i] ?? 0, field)).join(', ')}`,
+      );
     } else if (g.rate === null) {
       raise.push(`${name} scores 0: ${g.explanation}`);
     } else {
       const better = GROWTH_GRADES.filter((line) => line.points.min > g.points.min).reverse();
-      const steps = [better[0], better.length > 1 ? better[better.length - 1] : undefined].filter((x) => x !== undefined);
+      const steps = [better[0], better.length > 1 ? better[better.length - 1] : undefined].filter(
+        (x) => x !== undefined,
+      );
       raise.push(
         `${name} ${(Math.round(g.rate * 1000) / 10).toFixed(1)}% (${fmtRange(g.points)}): ` +
           steps.map((line) => `${formatBp(line.atLeastBp)} gives ${fmtRange(line.points)}`).join(', '),

@@ -57,7 +57,12 @@ describe('IP validity on the assessment date', () => {
     ['merged', { acquisition: 'merged' }, true, null],
     ['acquisition unknown (taken as owned)', { acquisition: null }, true, null],
     ['Class I already used (may be reused)', { usedInCertification: true }, true, null],
-    ['Class II already used', { kind: 'utility_model', usedInCertification: true }, false, 'used_in_certification'],
+    [
+      'Class II already used',
+      { kind: 'utility_model', usedInCertification: true },
+      false,
+      'used_in_certification',
+    ],
     ['Class II not used', { kind: 'software_copyright', usedInCertification: false }, true, null],
     ['trademark', { kind: 'trademark' }, false, 'not_counting_kind'],
   ])('HNTE: %s → %p', (_name, over, valid, reason) => {

@@ -22,7 +22,9 @@ export interface Period {
   notes: string[];
 }
 
-export function buildPeriod(input: Pick<ReadinessInput, 'assessmentDate' | 'registeredAt' | 'years'>): Period {
+export function buildPeriod(
+  input: Pick<ReadinessInput, 'assessmentDate' | 'registeredAt' | 'years'>,
+): Period {
   const window = windowYears(input.assessmentDate);
   const registrationKnown = parseIsoDate(input.registeredAt) !== null;
   const opYears = operatingYears(input.assessmentDate, input.registeredAt);
@@ -66,7 +68,9 @@ export class FigureReader {
     if (field === 'totalIncome' && (value === null || value === undefined)) value = figures?.revenue;
     if (value === null || value === undefined) {
       const label =
-        field === 'totalIncome' ? `${figureLabel(year, 'totalIncome')} or ${FIGURE_LABELS.revenue}` : figureLabel(year, field);
+        field === 'totalIncome'
+          ? `${figureLabel(year, 'totalIncome')} or ${FIGURE_LABELS.revenue}`
+          : figureLabel(year, field);
       if (!this.absent.includes(label)) this.absent.push(label);
       return null;
     }

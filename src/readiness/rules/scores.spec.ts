@@ -148,16 +148,14 @@ describe('growth', () => {
     expect(g.policy).toMatch(/^policy: .*negative/);
   });
 
-  it.each([
-    [[100, -10, 50]],
-    [[-100, -10, 50]],
-    [[-10, 50]],
-    [[0, 50]],
-  ])('a second-to-last value ≤ 0 scores 0: %j', (series) => {
-    const g = growthRate(series);
-    expect(g.points).toEqual({ min: 0, max: 0 });
-    expect(g.rate).toBeNull();
-  });
+  it.each([[[100, -10, 50]], [[-100, -10, 50]], [[-10, 50]], [[0, 50]]])(
+    'a second-to-last value ≤ 0 scores 0: %j',
+    (series) => {
+      const g = growthRate(series);
+      expect(g.points).toEqual({ min: 0, max: 0 });
+      expect(g.rate).toBeNull();
+    },
+  );
 
   it('a negative last year is a rate like any other', () => {
     const g = growthRate([100, 100, -100]);
@@ -175,7 +173,10 @@ describe('growth', () => {
     [[100, null, 150], [1]],
     [[null, 120, 150], [0]],
     [[100, 120, undefined], [2]],
-    [[null, null], [0, 1]],
+    [
+      [null, null],
+      [0, 1],
+    ],
   ])('missing values %j score 0 and are named by index %j', (series, missing) => {
     const g = growthRate(series);
     expect(g.points).toEqual({ min: 0, max: 0 });

@@ -104,9 +104,17 @@ export function growthRate(series: readonly (number | null | undefined)[]): Grow
     };
   }
   const values = series.slice(-3);
-  const missing = values.flatMap((v, i) => (v === null || v === undefined ? [i + (series.length - values.length)] : []));
+  const missing = values.flatMap((v, i) =>
+    v === null || v === undefined ? [i + (series.length - values.length)] : [],
+  );
   if (missing.length > 0) {
-    return { points: { ...ZERO }, rate: null, explanation: 'figures missing: scores 0', policy: null, missing };
+    return {
+      points: { ...ZERO },
+      rate: null,
+      explanation: 'figures missing: scores 0',
+      policy: null,
+      missing,
+    };
   }
   const fen = values.map((v) => toFen(v as number));
   const x3 = fen[fen.length - 1] as bigint;
@@ -134,7 +142,8 @@ export function growthRate(series: readonly (number | null | undefined)[]): Grow
     );
   }
   const x1 = fen[0] as bigint;
-  if (x1 === 0n) return lastTwo('first year value is 0: g = x3/x2 − 1 (the Guide: use the last two years)', null);
+  if (x1 === 0n)
+    return lastTwo('first year value is 0: g = x3/x2 − 1 (the Guide: use the last two years)', null);
   if (x1 < 0n) {
     return lastTwo(
       'first year value is negative: g = x3/x2 − 1',
@@ -198,9 +207,14 @@ export function tsmeStaffPoints(techStaff: number, employees: number): number {
 }
 
 /** SME R&D points: the better of R&D ÷ sales and R&D ÷ total costs and expenses (yuan; null if unknown). */
-export function tsmeRdPoints(rdExpense: number, revenue: number | null, totalCostExpense: number | null): number {
+export function tsmeRdPoints(
+  rdExpense: number,
+  revenue: number | null,
+  totalCostExpense: number | null,
+): number {
   const rd = toFen(rdExpense);
   const bySales = revenue === null ? 0 : tablePoints(TSME_RD_SALES_GRADES, rd, toFen(revenue));
-  const byCost = totalCostExpense === null ? 0 : tablePoints(TSME_RD_COST_GRADES, rd, toFen(totalCostExpense));
+  const byCost =
+    totalCostExpense === null ? 0 : tablePoints(TSME_RD_COST_GRADES, rd, toFen(totalCostExpense));
   return Math.max(bySales, byCost);
 }

@@ -25,7 +25,14 @@ import {
   staffToAdd,
   toFen,
 } from './numbers.js';
-import { buildPeriod, FigureReader, figureLabel, isOperating, notOperatingMessage, type Period } from './period.js';
+import {
+  buildPeriod,
+  FigureReader,
+  figureLabel,
+  isOperating,
+  notOperatingMessage,
+  type Period,
+} from './period.js';
 import {
   tablePoints,
   TSME_RD_COST_GRADES,
@@ -57,7 +64,12 @@ function staffBlock(period: Period, input: ReadinessInput): Block {
   const employees = read.get(y, 'employees');
   const techStaff = read.get(y, 'techStaff');
   if (employees === null || techStaff === null) {
-    return { points: 0, raise: [`provide ${read.missing.join(', ')}`], missing: read.missing, summary: read.missingMessage() };
+    return {
+      points: 0,
+      raise: [`provide ${read.missing.join(', ')}`],
+      missing: read.missing,
+      summary: read.missingMessage(),
+    };
   }
   const points = tsmeStaffPoints(techStaff, employees);
   const ratio = employees === 0 ? null : floorRatio4(BigInt(techStaff), BigInt(employees));
@@ -89,9 +101,16 @@ function rdBlock(period: Period, input: ReadinessInput): Block {
   if (rd === null || (revenue === null && cost === null)) {
     const missing = [
       ...(rd === null ? [figureLabel(y, 'rdExpense')] : []),
-      ...(revenue === null && cost === null ? [figureLabel(y, 'revenue'), figureLabel(y, 'totalCostExpense')] : []),
+      ...(revenue === null && cost === null
+        ? [figureLabel(y, 'revenue'), figureLabel(y, 'totalCostExpense')]
+        : []),
     ];
-    return { points: 0, raise: [`provide ${missing.join(', ')}`], missing, summary: `missing ${missing.join(', ')}` };
+    return {
+      points: 0,
+      raise: [`provide ${missing.join(', ')}`],
+      missing,
+      summary: `missing ${missing.join(', ')}`,
+    };
   }
   const rdFen = toFen(rd);
   const salesFen = revenue === null ? null : toFen(revenue);
@@ -101,9 +120,10 @@ function rdBlock(period: Period, input: ReadinessInput): Block {
   const points = Math.max(bySales, byCost);
   const describe = (den: bigint | null, what: string, pts: number): string | null =>
     den === null || den === 0n ? null : `R&D ÷ ${what} ${formatRatio(floorRatio4(rdFen, den))} → ${pts}`;
-  const parts = [describe(salesFen, 'sales', bySales), describe(costFen, 'total costs and expenses', byCost)].filter(
-    (p): p is string => p !== null,
-  );
+  const parts = [
+    describe(salesFen, 'sales', bySales),
+    describe(costFen, 'total costs and expenses', byCost),
+  ].filter((p): p is string => p !== null);
   const summary = `${y}: R&D ${formatFen(rdFen)}; ${parts.length > 0 ? parts.join(', ') : 'no sales and no costs recorded'} → ${points}`;
   const raise: string[] = [];
   if (points < TSME_BLOCK_MAX.rdInput) {
@@ -113,7 +133,10 @@ function rdBlock(period: Period, input: ReadinessInput): Block {
     const nextSales = [...TSME_RD_SALES_GRADES].reverse().find((g) => g.points > points);
     if (nextSales && salesFen !== null && salesFen > 0n) {
       const fen = ceilToYuan(ceilDiv(BigInt(nextSales.atLeastBp) * salesFen, BP) - rdFen);
-      options.push({ fen, text: `${formatFen(fen)} more R&D reaches ${formatBp(nextSales.atLeastBp)} of sales (${nextSales.points} points)` });
+      options.push({
+        fen,
+        text: `${formatFen(fen)} more R&D reaches ${formatBp(nextSales.atLeastBp)} of sales (${nextSales.points} points)`,
+      });
     }
     const nextCost = [...TSME_RD_COST_GRADES].reverse().find((g) => g.points > points);
     if (nextCost && costFen !== null && costFen > 0n) {
@@ -125,7 +148,9 @@ function rdBlock(period: Period, input: ReadinessInput): Block {
     }
     options.sort((a, b) => (a.fen < b.fen ? -1 : a.fen > b.fen ? 1 : 0));
     const best = options[0];
-    raise.push(`R&D input ${points} points: ${best ? best.text : 'record sales or total costs and expenses for the ratio'}`);
+    raise.push(
+      `R&D input ${points} points: ${best ? best.text : 'record sales or total costs and expenses for the ratio'}`,
+    );
   }
   return { points, raise, missing: [], summary };
 }
@@ -139,13 +164,23 @@ function ipBlock(input: ReadinessInput): Block {
   if (points < TSME_BLOCK_MAX.ip) {
     raise.push(
       `valid IP Class I ${counts.classI}, Class II ${counts.classII} (${points} points): a Class I item (e.g. an invention patent) gives 30` +
-        (counts.classII < 4 ? `, 1 more Class II item gives ${tsmeIpPoints({ classI: 0, classII: counts.classII + 1 })}` : ''),
+        (counts.classII < 4
+          ? `, 1 more Class II item gives ${tsmeIpPoints({ classI: 0, classII: counts.classII + 1 })}`
+          : ''),
     );
   }
-  return { points, raise, missing: [], summary: `valid IP Class I ${counts.classI}, Class II ${counts.classII} → ${points}` };
+  return {
+    points,
+    raise,
+    missing: [],
+    summary: `valid IP Class I ${counts.classI}, Class II ${counts.classII} → ${points}`,
+  };
 }
 
-function sizeLimits(period: Period, input: ReadinessInput): { criterion: CriterionResult<TsmeCriterionCode>; gap: string | null } {
+function sizeLimits(
+  period: Period,
+  input: ReadinessInput,
+): { criterion: CriterionResult<TsmeCriterionCode>; gap: string | null } {
   const code = 'size_limits';
   const y = period.lastYear;
   if (!isOperating(period, y)) {
@@ -163,9 +198,12 @@ function sizeLimits(period: Period, input: ReadinessInput): { criterion: Criteri
     };
   }
   const over: string[] = [];
-  if (employees > TSME_MAX_EMPLOYEES) over.push(`employees ${employees} exceed ${TSME_MAX_EMPLOYEES} by ${employees - TSME_MAX_EMPLOYEES}`);
+  if (employees > TSME_MAX_EMPLOYEES)
+    over.push(`employees ${employees} exceed ${TSME_MAX_EMPLOYEES} by ${employees - TSME_MAX_EMPLOYEES}`);
   if (toFen(revenue) > toFen(TSME_MAX_REVENUE_YUAN)) {
-    over.push(`sales ${formatYuan(revenue)} exceed ${formatYuan(TSME_MAX_REVENUE_YUAN)} by ${formatFen(toFen(revenue) - toFen(TSME_MAX_REVENUE_YUAN))}`);
+    over.push(
+      `sales ${formatYuan(revenue)} exceed ${formatYuan(TSME_MAX_REVENUE_YUAN)} by ${formatFen(toFen(revenue) - toFen(TSME_MAX_REVENUE_YUAN))}`,
+    );
   }
   if (toFen(assets) > toFen(TSME_MAX_TOTAL_ASSETS_YUAN)) {
     over.push(
@@ -202,7 +240,8 @@ export function evaluateTechSme(input: ReadinessInput): TsmeReadinessResult {
           passed: true,
           actual: null,
           required: null,
-          message: 'no major accident, serious environmental violation or serious research misconduct in the previous or current year',
+          message:
+            'no major accident, serious environmental violation or serious research misconduct in the previous or current year',
         }
       : {
           code: 'no_major_incident',
@@ -244,7 +283,8 @@ export function evaluateTechSme(input: ReadinessInput): TsmeReadinessResult {
     passed: ground !== null,
     actual: null,
     required: null,
-    message: ground === null ? 'no direct-pass ground given' : `direct pass: ${DIRECT_PASS_GROUND_NAMES[ground]}`,
+    message:
+      ground === null ? 'no direct-pass ground given' : `direct pass: ${DIRECT_PASS_GROUND_NAMES[ground]}`,
   };
   const criteria = [size.criterion, incident, staff, totalCriterion, direct];
   const eligible = size.criterion.passed && incident.passed;
@@ -257,7 +297,10 @@ export function evaluateTechSme(input: ReadinessInput): TsmeReadinessResult {
   if (!incident.passed) gaps.push({ code: 'no_major_incident', message: incidentGap });
   if (!direct.passed) {
     if (!staffPassed) {
-      gaps.push({ code: 'tech_staff_score', message: blocks.techStaff.raise.join('; ') || 'a non-zero S&T staff score is required' });
+      gaps.push({
+        code: 'tech_staff_score',
+        message: blocks.techStaff.raise.join('; ') || 'a non-zero S&T staff score is required',
+      });
     }
     if (!totalPassed) {
       gaps.push({
@@ -269,14 +312,18 @@ export function evaluateTechSme(input: ReadinessInput): TsmeReadinessResult {
   if (!direct.passed && !scoreRoute) {
     gaps.push({
       code: 'direct_pass',
-      message: 'or qualify directly: a valid HNTE certificate, a national S&T award (top three units, last five years), ' +
+      message:
+        'or qualify directly: a valid HNTE certificate, a national S&T award (top three units, last five years), ' +
         'a provincial-or-higher R&D institution, or having led a national, international or industry standard (last five years)',
     });
   }
   for (const name of Object.keys(blocks) as TsmeScoreBlock[]) {
     const b = blocks[name];
     if (b.points < TSME_BLOCK_MAX[name]) {
-      gaps.push({ code: `score.${name}`, message: `${name} ${b.points} of ${TSME_BLOCK_MAX[name]}: ${b.raise.join('; ')}` });
+      gaps.push({
+        code: `score.${name}`,
+        message: `${name} ${b.points} of ${TSME_BLOCK_MAX[name]}: ${b.raise.join('; ')}`,
+      });
     }
   }
   const score = (points: number) => ({ min: points, max: points });
@@ -288,7 +335,11 @@ export function evaluateTechSme(input: ReadinessInput): TsmeReadinessResult {
     score: {
       min: total,
       max: total,
-      blocks: { techStaff: score(blocks.techStaff.points), rdInput: score(blocks.rdInput.points), ip: score(blocks.ip.points) },
+      blocks: {
+        techStaff: score(blocks.techStaff.points),
+        rdInput: score(blocks.rdInput.points),
+        ip: score(blocks.ip.points),
+      },
     },
     gaps,
   };

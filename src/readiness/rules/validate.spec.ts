@@ -6,7 +6,17 @@ const input = (over: Partial<ReadinessInput> = {}): ReadinessInput => ({
   registeredAt: '2017-03-15',
   techDomain: 'advanced_manufacturing',
   noMajorIncident: true,
-  years: [{ year: 2021, revenue: 100, rdExpense: 10, rdExpenseDomestic: 8, employees: 10, techStaff: 2, netAssets: -5 }],
+  years: [
+    {
+      year: 2021,
+      revenue: 100,
+      rdExpense: 10,
+      rdExpenseDomestic: 8,
+      employees: 10,
+      techStaff: 2,
+      netAssets: -5,
+    },
+  ],
   ipAssets: [{ kind: 'invention_patent', grantedAt: '2020-05-01', acquisition: 'self_developed' }],
   innovation: { techAdvancement: 'B', rdManagement: { projectAccounting: 6, talentDevelopment: 0 } },
   ...over,
@@ -30,8 +40,16 @@ describe('validateReadinessInput', () => {
     ['negative R&D', { years: [year({ rdExpense: -0.01 })] }, 'years[0].rdExpense'],
     ['three decimals', { years: [year({ revenue: 10.005 })] }, 'years[0].revenue'],
     ['fractional staff', { years: [year({ employees: 10.5 })] }, 'years[0].employees'],
-    ['negative transformations', { years: [year({ achievementsTransformed: -1 })] }, 'years[0].achievementsTransformed'],
-    ['domestic above total R&D', { years: [year({ rdExpense: 10, rdExpenseDomestic: 11 })] }, 'years[0].rdExpenseDomestic'],
+    [
+      'negative transformations',
+      { years: [year({ achievementsTransformed: -1 })] },
+      'years[0].achievementsTransformed',
+    ],
+    [
+      'domestic above total R&D',
+      { years: [year({ rdExpense: 10, rdExpenseDomestic: 11 })] },
+      'years[0].rdExpenseDomestic',
+    ],
     ['S&T staff above employees', { years: [year({ employees: 10, techStaff: 11 })] }, 'years[0].techStaff'],
     ['year not a year', { years: [year({ year: 21 })] }, 'years[0].year'],
     ['duplicate year', { years: [year({}), year({})] }, 'years[1].year'],
@@ -46,9 +64,18 @@ describe('validateReadinessInput', () => {
 
   it('names every bad field at once', () => {
     const errors = validateReadinessInput(
-      input({ assessmentDate: 'today', years: [year({ revenue: -1, employees: -1 })], ipAssets: [ip({ kind: 'x' as never })] }),
+      input({
+        assessmentDate: 'today',
+        years: [year({ revenue: -1, employees: -1 })],
+        ipAssets: [ip({ kind: 'x' as never })],
+      }),
     );
-    expect(errors.map((e) => e.field)).toEqual(['assessmentDate', 'years[0].revenue', 'years[0].employees', 'ipAssets[0].kind']);
+    expect(errors.map((e) => e.field)).toEqual([
+      'assessmentDate',
+      'years[0].revenue',
+      'years[0].employees',
+      'ipAssets[0].kind',
+    ]);
   });
 
   it('accepts an explicit licensed holding (it simply never counts)', () => {
@@ -72,7 +99,10 @@ describe('validateInnovation', () => {
 
   it('says the allowed range', () => {
     expect(validateInnovation({ rdManagement: { transformationIncentives: 5 } })).toEqual([
-      { field: 'innovation.rdManagement.transformationIncentives', message: 'must be a whole number from 0 to 4' },
+      {
+        field: 'innovation.rdManagement.transformationIncentives',
+        message: 'must be a whole number from 0 to 4',
+      },
     ]);
   });
 });

@@ -144,7 +144,10 @@ export function validateInnovation(innovation: InnovationProfile, path = 'innova
       errors.push({ field: `${path}.${field}`, message: `must be one of ${oneOf(GRADES)}` });
     }
   }
-  if (isPresent(innovation.standardsParticipation) && typeof innovation.standardsParticipation !== 'boolean') {
+  if (
+    isPresent(innovation.standardsParticipation) &&
+    typeof innovation.standardsParticipation !== 'boolean'
+  ) {
     errors.push({ field: `${path}.standardsParticipation`, message: 'must be a boolean' });
   }
   const rd = innovation.rdManagement;
@@ -156,7 +159,10 @@ export function validateInnovation(innovation: InnovationProfile, path = 'innova
         const v = rd[item];
         const max = RD_MANAGEMENT_ITEMS[item];
         if (isPresent(v) && (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max)) {
-          errors.push({ field: `${path}.rdManagement.${item}`, message: `must be a whole number from 0 to ${max}` });
+          errors.push({
+            field: `${path}.rdManagement.${item}`,
+            message: `must be a whole number from 0 to ${max}`,
+          });
         }
       }
     }
