@@ -4,7 +4,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
-import { EtagInterceptor } from './common/etag.interceptor.js';
 import { IdempotencyInterceptor, IdempotencyService } from './common/idempotency.js';
 import { MaintenanceProcessor } from './common/maintenance.processor.js';
 import { ProblemFilter } from './common/problem.filter.js';
@@ -48,7 +47,6 @@ export class AppModule {
         { provide: APP_PIPE, useClass: ValidationPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
-        { provide: APP_INTERCEPTOR, useClass: EtagInterceptor },
         ...(config.runsWorker ? workerProviders : []),
       ],
       exports: [IdempotencyService],

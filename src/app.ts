@@ -77,6 +77,13 @@ function installHooks(app: NestFastifyApplication, logger: Pino): void {
     return payload;
   });
 
+  // Every single resource carries ETag: "<version>", so clients can send it back in If-Match.
+  fastify.addHook('preSerialization', async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const version = (payload as { version?: unknown } | null)?.version;
+    if (typeof version === 'number') reply.header('etag', `"${version}"`);
+    return payload;
+  });
+
   fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;

@@ -34,10 +34,14 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     logger.info({ signal }, 'Shutting down');
     setTimeout(() => {
       logger.error('Shutdown took too long; exiting');
+      logger.flush();
       process.exit(1);
     }, SHUTDOWN_GRACE_MS).unref();
     app.close().then(
-      () => process.exit(0),
+      () => {
+        logger.flush();
+        process.exit(0);
+      },
       (err: unknown) => {
         logger.error({ err }, 'Shutdown failed');
         process.exit(1);

@@ -20,27 +20,36 @@ export class AuthService {
 
   async login(emailInput: string, password: string): Promise<TokenView> {
     const email = emailInput.trim().toLowerCase();
-    await this.refuseWhenThrottled(email);
+    await this.claimAttempt(email);
     const user = await this.users.verifyCredentials(email, password);
-    if (!user) {
-      await this.dataSource.query('INSERT INTO login_failures (email) VALUES ($1)', [email]);
-      throw new Problem(401, 'invalid-credentials', 'Wrong email or password, or the account is deactivated.');
-    }
+    // A failed attempt keeps the row claimAttempt wrote; that row is the recorded failure.
+    if (!user) throw new Problem(401, 'invalid-credentials', 'Wrong email or password, or the account is deactivated.');
     await this.dataSource.query('DELETE FROM login_failures WHERE email = $1', [email]);
     return { accessToken: this.tokens.issue({ sub: user.id, role: user.role }), tokenType: 'Bearer', expiresIn: this.tokens.ttlSeconds };
   }
 
-  private async refuseWhenThrottled(email: string): Promise<void> {
-    const [row] = await this.dataSource.query(
-      `SELECT count(*)::int AS failures,
-              ceil(extract(epoch FROM min(at) + make_interval(secs => $2) - now()))::int AS retry_after
-         FROM (SELECT at FROM login_failures
-                WHERE email = $1 AND at > now() - make_interval(secs => $2)
-                ORDER BY at DESC LIMIT $3) recent`,
-      [email, WINDOW_SECONDS, MAX_FAILURES],
-    );
-    if (row.failures >= MAX_FAILURES) {
-      const retryAfter = Math.max(1, row.retry_after);
+  /**
+   * Records the attempt as a failure *before* the password is checked, unless ten are already
+   * recorded. Checking first and recording after the (slow) password check let a burst of
+   * parallel guesses all pass the check; now at most MAX_FAILURES attempts are ever verified.
+   */
+  private async claimAttempt(email: string): Promise<void> {
+    const retryAfter = await this.dataSource.transaction(async (m) => {
+      // One email's attempts take turns for these two statements only (not the argon2 check).
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`login:${email}`]);
+      const [row] = await m.query(
+        `SELECT count(*)::int AS failures,
+                ceil(extract(epoch FROM min(at) + make_interval(secs => $2) - now()))::int AS retry_after
+           FROM (SELECT at FROM login_failures
+                  WHERE email = $1 AND at > now() - make_interval(secs => $2)
+                  ORDER BY at DESC LIMIT $3) recent`,
+        [email, WINDOW_SECONDS, MAX_FAILURES],
+      );
+      if (row.failures >= MAX_FAILURES) return Math.max(1, row.retry_after as number);
+      await m.query('INSERT INTO login_failures (email) VALUES ($1)', [email]);
+      return null;
+    });
+    if (retryAfter !== null) {
       throw new Problem(
         429,
         'too-many-login-attempts',

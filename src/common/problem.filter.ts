@@ -34,6 +34,12 @@ export class ProblemFilter implements ExceptionFilter {
   }
 
   private toProblem(error: unknown, request: FastifyRequest): { problem: ProblemDocument; headers: Record<string, string> } {
+    // The Fastify adapter wraps Fastify's client errors in an HttpException, keeping the original as its cause.
+    const code = (error as { code?: string })?.code ?? ((error as { cause?: { code?: string } })?.cause?.code);
+    if (code && FASTIFY_CODES[code]) {
+      const known = FASTIFY_CODES[code];
+      return { problem: this.doc(known.status, known.slug, known.detail), headers: {} };
+    }
     if (error instanceof Problem) {
       return {
         problem: this.doc(error.getStatus(), error.slug, error.message, error.extensions),
@@ -49,11 +55,6 @@ export class ProblemFilter implements ExceptionFilter {
           : error.message;
       if (status >= 500) this.logger.error({ err: error, url: request.url }, 'HTTP exception');
       return { problem: this.doc(status, slugFor(status), detail), headers: {} };
-    }
-    const code = (error as { code?: string })?.code;
-    if (code && FASTIFY_CODES[code]) {
-      const known = FASTIFY_CODES[code];
-      return { problem: this.doc(known.status, known.slug, known.detail), headers: {} };
     }
     const statusCode = (error as { statusCode?: number })?.statusCode;
     if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {

@@ -26,9 +26,17 @@ export class ValidationPipe implements PipeTransform {
       forbidUnknownValues: true,
       validationError: { target: false, value: false },
     });
-    if (errors.length > 0) throw Problem.validation(flattenErrors(errors));
+    const all = [...flattenErrors(errors), ...nulCharacters(value)];
+    if (all.length > 0) throw Problem.validation(all);
     return instance;
   }
+}
+
+/** PostgreSQL text cannot hold U+0000: refused here as a 400 rather than failing the query as a 500. */
+export function nulCharacters(value: unknown, prefix = ''): FieldError[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [{ field: prefix || 'body', message: 'must not contain the NUL character (U+0000)' }] : [];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, v]) => nulCharacters(v, prefix ? `${prefix}.${key}` : key));
 }
 
 export function flattenErrors(errors: ValidationError[], prefix = ''): FieldError[] {

@@ -38,7 +38,9 @@ export function IsInstant(options?: ValidationOptions) {
       propertyName,
       options: { message: 'must be an ISO 8601 instant with an offset, e.g. 2026-11-27T08:00:00+08:00', ...options },
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && INSTANT.test(value) && !Number.isNaN(Date.parse(value)),
+        // Date.parse rolls 2023-02-30 over to 2 March where PostgreSQL refuses it, so the day is checked too.
+        validate: (value: unknown) =>
+          typeof value === 'string' && INSTANT.test(value) && isCalendarDate(value.slice(0, 10)) && !Number.isNaN(Date.parse(value)),
       },
     });
 }

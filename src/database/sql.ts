@@ -1,4 +1,6 @@
+import type pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 
 /**
  * Runs an UPDATE or DELETE and returns its rows (with RETURNING) and the affected count.
@@ -17,3 +19,14 @@ export async function mutate<T = Record<string, unknown>>(
   const rows = (result ?? []) as T[];
   return { rows, count: rows.length };
 }
+
+/**
+ * The pg pool under TypeORM, for the hottest reads: a named statement is parsed and planned
+ * once per connection, and no QueryRunner is built per call. Same pool, same connections.
+ */
+export function pgPool(dataSource: DataSource): pg.Pool {
+  return (dataSource.driver as PostgresDriver).master as pg.Pool;
+}
+
+/** ISO 8601 in UTC with milliseconds, formatted by PostgreSQL rather than parsed into a Date and back. */
+export const isoUtc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;

@@ -1,11 +1,14 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type pg from 'pg';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { canWriteEnterprise, type Actor } from '../auth/actor.js';
 import { AuditService, diff } from '../audit/audit.service.js';
 import { decodeCursor, encodeCursor, toPage, type Page } from '../common/pagination.js';
 import { Problem, type FieldError } from '../common/problem.js';
-import { inspectCreditCode } from './credit-code.js';
+import { isoUtc, pgPool } from '../database/sql.js';
+import { creditCodeRefusal, inspectCreditCode } from './credit-code.js';
 import type { CreateEnterpriseDto, EnterpriseQuery, EnterpriseView, UpdateEnterpriseDto } from './dto/enterprise.dto.js';
 import { Enterprise } from './enterprise.entity.js';
 
@@ -14,7 +17,9 @@ const COLUMNS = `id, name, credit_code AS "creditCode", credit_code_warning AS "
   registered_at AS "registeredAt", street, industry, tech_domain AS "techDomain",
   contact_name AS "contactName", contact_email AS "contactEmail", contact_phone AS "contactPhone",
   officer_id AS "officerId", status, tier, reminders_enabled AS "remindersEnabled", tags, version,
-  created_at AS "createdAt", updated_at AS "updatedAt"`;
+  ${isoUtc('created_at')} AS "createdAt", ${isoUtc('updated_at')} AS "updatedAt"`;
+
+const GET_ONE = `SELECT ${COLUMNS} FROM enterprises WHERE id = $1 AND deleted_at IS NULL`;
 
 const AUDITED: (keyof Enterprise)[] = [
   'name',
@@ -54,34 +59,47 @@ export const toEnterpriseView = (e: Enterprise): EnterpriseView => ({
   remindersEnabled: e.remindersEnabled,
   tags: e.tags,
   version: e.version,
-  createdAt: e.createdAt,
-  updatedAt: e.updatedAt,
+  createdAt: e.createdAt.toISOString(),
+  updatedAt: e.updatedAt.toISOString(),
 });
 
+// PostgreSQL truncates statement names at 63 bytes, so a name is a digest of the SQL text.
+const preparedName = (text: string) => `enterprises_list_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, '\\$&');
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const notIssued = () => Problem.field('cursor', 'is not a cursor this API issued');
+
+// A cursor's keys exactly as list() writes them: a tampered one would otherwise reach
+// PostgreSQL as a bad uuid or timestamp, and come back as a 500.
+function cursorId(value: unknown): string {
+  if (typeof value !== 'string' || !UUID.test(value)) throw notIssued();
+  return value;
+}
+function cursorInstant(value: unknown): string {
+  if (typeof value !== 'string' || Number.isNaN(Date.parse(value)) || new Date(value).toISOString() !== value) throw notIssued();
+  return value;
+}
 
 /** The credit code as stored, with its warning flag; a 400 naming creditCode otherwise. */
 function checkedCreditCode(raw: string, confirmed: boolean | undefined): { code: string; warning: boolean } {
   const inspected = inspectCreditCode(raw);
-  if (inspected.error) throw Problem.field('creditCode', inspected.error);
-  if (inspected.checkFailed) {
-    if (confirmed !== true) {
-      throw Problem.field(
-        'creditCode',
-        `check character should be ${inspected.expected}; if this code was really issued, send creditCodeConfirmed: true`,
-      );
-    }
-    return { code: inspected.code, warning: true };
-  }
-  return { code: inspected.code, warning: false };
+  const refusal = creditCodeRefusal(inspected, confirmed === true);
+  if (refusal) throw Problem.field('creditCode', refusal);
+  return { code: inspected.code, warning: inspected.checkFailed === true };
 }
 
 @Injectable()
 export class EnterprisesService {
+  private readonly pool: pg.Pool;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.pool = pgPool(dataSource);
+  }
 
   async list(query: EnterpriseQuery): Promise<Page<EnterpriseView>> {
     const where = ['deleted_at IS NULL'];
@@ -99,20 +117,23 @@ export class EnterprisesService {
     let order: string;
     if (sort === 'id') {
       order = 'id';
-      if (query.cursor) where.push(`id > ${param(String(decodeCursor(query.cursor, sort, 1)[0]))}`);
+      if (query.cursor) where.push(`id > ${param(cursorId(decodeCursor(query.cursor, sort, 1)[0]))}`);
     } else {
       const desc = sort.startsWith('-');
       order = desc ? 'updated_at DESC, id DESC' : 'updated_at, id';
       if (query.cursor) {
-        const [at, id] = decodeCursor(query.cursor, sort, 2).map(String);
-        if (Number.isNaN(Date.parse(at))) throw Problem.field('cursor', 'is not a cursor this API issued');
+        const [rawAt, rawId] = decodeCursor(query.cursor, sort, 2);
+        const [at, id] = [cursorInstant(rawAt), cursorId(rawId)];
         where.push(`(updated_at, id) ${desc ? '<' : '>'} (${param(at)}, ${param(id)})`);
       }
     }
-    const sql = `SELECT ${COLUMNS} FROM enterprises WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${param(query.limit + 1)}`;
-    const rows: EnterpriseView[] = await this.dataSource.query(sql, params);
+    const text = `SELECT ${COLUMNS} FROM enterprises WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${param(query.limit + 1)}`;
+    // Filter-only lists have few shapes: prepare them. A search is planned per query, since
+    // the best plan depends on the term (a rare one: the index; a common one: the id order).
+    const name = query.q ? undefined : preparedName(text);
+    const { rows } = await this.pool.query<EnterpriseView>({ name, text, values: params });
     return toPage(rows, query.limit, (row) =>
-      sort === 'id' ? encodeCursor(sort, [row.id]) : encodeCursor(sort, [row.updatedAt.toISOString(), row.id]),
+      sort === 'id' ? encodeCursor(sort, [row.id]) : encodeCursor(sort, [row.updatedAt, row.id]),
     );
   }
 
@@ -131,10 +152,7 @@ export class EnterprisesService {
   }
 
   async get(id: string): Promise<EnterpriseView> {
-    const rows: EnterpriseView[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM enterprises WHERE id = $1 AND deleted_at IS NULL`,
-      [id],
-    );
+    const { rows } = await this.pool.query<EnterpriseView>({ name: 'enterprises:get', text: GET_ONE, values: [id] });
     if (rows.length === 0) throw Problem.notFound('enterprise', id);
     return rows[0];
   }
@@ -188,6 +206,11 @@ export class EnterprisesService {
         patch.creditCodeWarning = warning;
       }
       if (dto.status !== undefined) patch.statusManual = true;
+      // The same rule as on create: an officer hands an enterprise only to themselves or to nobody;
+      // reassigning to a colleague is an admin's decision.
+      if (patch.officerId !== undefined && patch.officerId !== before.officerId && !canWriteEnterprise(actor, patch.officerId)) {
+        throw Problem.forbidden('Officers assign enterprises to themselves or leave them unassigned; ask an admin to reassign.');
+      }
       if (patch.officerId) await this.assertOfficer(m, patch.officerId);
       const after = m.merge(Enterprise, m.create(Enterprise, { ...before }), patch as Enterprise);
       const changes = diff(before, after, AUDITED);
@@ -201,8 +224,8 @@ export class EnterprisesService {
   async remove(actor: Actor, id: string, ifMatch?: number): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const before = await this.lockForWrite(m, actor, id, ifMatch);
+      // softDelete bumps version and updatedAt itself (the entity has both columns).
       await m.softDelete(Enterprise, { id });
-      await m.increment(Enterprise, { id }, 'version', 1);
       await this.audit.record(m, actor, {
         action: 'delete',
         entity: 'enterprise',

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -12,8 +13,11 @@ import {
   Matches,
   MaxLength,
   MinLength,
+  registerDecorator,
+  ValidateIf,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
+import { creditCodeRefusal, inspectCreditCode } from '../credit-code.js';
 import { IsCalendarDate, IsInstant, Trim } from '../../common/validators.js';
 import {
   ENTERPRISE_STATUSES,
@@ -23,6 +27,29 @@ import {
   type EnterpriseTier,
   type TechDomain,
 } from '../enterprise.constants.js';
+
+/**
+ * The credit code is checked with the other fields, so a bad one is named in the same 400 as
+ * every other bad field; the service normalises it (and checks again) when it stores it.
+ */
+function IsCreditCode() {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isCreditCode',
+      target: target.constructor,
+      propertyName,
+      validator: {
+        // Non-strings are IsString's to report.
+        validate: (value: unknown, args) =>
+          typeof value !== 'string' || creditCodeRefusal(inspectCreditCode(value), confirmedIn(args?.object)) === undefined,
+        defaultMessage: (args) => creditCodeRefusal(inspectCreditCode(String(args?.value)), confirmedIn(args?.object)) ?? '',
+      },
+    });
+}
+const confirmedIn = (dto: object | undefined) => (dto as { creditCodeConfirmed?: unknown } | undefined)?.creditCodeConfirmed === true;
+
+/** Optional but not nullable: absent is fine, null is refused by the type rules below it (IsOptional lets null through). */
+const OptionalNotNull = () => ValidateIf((_: object, value: unknown) => value !== undefined);
 
 export class CreateEnterpriseDto {
   @ApiProperty({ example: '淄博博山鑫源新材料有限公司', maxLength: 200 })
@@ -35,10 +62,11 @@ export class CreateEnterpriseDto {
   @ApiProperty({ example: '91370304MA3C8XUL6K', description: '统一社会信用代码; spaces and hyphens are ignored, case too' })
   @IsString()
   @MaxLength(40)
+  @IsCreditCode()
   creditCode: string;
 
   @ApiPropertyOptional({ description: 'Store a code whose check character fails (some early codes really were issued so)' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   creditCodeConfirmed?: boolean;
 
@@ -88,11 +116,13 @@ export class CreateEnterpriseDto {
 
   @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The service officer (服务专员) in charge' })
   @IsOptional()
+  // Stored uuids read back in lower case; an upper-case id must compare equal to them (officer rule).
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))
   @IsUUID()
   officerId?: string | null;
 
   @ApiPropertyOptional({ enum: ENTERPRISE_STATUSES, default: 'prospect' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(ENTERPRISE_STATUSES)
   status?: EnterpriseStatus;
 
@@ -102,12 +132,12 @@ export class CreateEnterpriseDto {
   tier?: EnterpriseTier | null;
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   remindersEnabled?: boolean;
 
   @ApiPropertyOptional({ type: [String], example: ['专精特新'] })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(20)
   @ArrayUnique()
@@ -117,7 +147,8 @@ export class CreateEnterpriseDto {
   tags?: string[];
 }
 
-export class UpdateEnterpriseDto extends PartialType(CreateEnterpriseDto) {}
+// skipNullProperties: false, so a null name or credit code is listed with the other bad fields.
+export class UpdateEnterpriseDto extends PartialType(CreateEnterpriseDto, { skipNullProperties: false }) {}
 
 export const ENTERPRISE_SORTS = ['id', 'updatedAt', '-updatedAt'] as const;
 export type EnterpriseSort = (typeof ENTERPRISE_SORTS)[number];
@@ -186,6 +217,6 @@ export class EnterpriseView {
   @ApiProperty() remindersEnabled: boolean;
   @ApiProperty({ type: [String] }) tags: string[];
   @ApiProperty() version: number;
-  @ApiProperty() createdAt: Date;
-  @ApiProperty() updatedAt: Date;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
