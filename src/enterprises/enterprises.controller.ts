@@ -1,10 +1,18 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiHeader, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Requires } from '../auth/access.decorators.js';
 import type { Actor } from '../auth/actor.js';
 import { ApiCreated, ApiOk, ApiPage, ApiProblem, ApiStandardErrors } from '../common/openapi.js';
 import { CurrentActor, IfMatch, UuidParam } from '../common/params.js';
-import { CreateEnterpriseDto, EnterpriseQuery, EnterpriseView, UpdateEnterpriseDto } from './dto/enterprise.dto.js';
+import {
+  CreateEnterpriseDto,
+  ENTERPRISE_JSON_SCHEMA,
+  ENTERPRISE_PAGE_JSON_SCHEMA,
+  EnterpriseQuery,
+  EnterpriseView,
+  UpdateEnterpriseDto,
+} from './dto/enterprise.dto.js';
 import { EnterprisesService } from './enterprises.service.js';
 
 const IF_MATCH = { name: 'If-Match', required: false, description: 'The ETag last seen; a stale one is a 412' };
@@ -25,6 +33,7 @@ export class EnterprisesController {
 
   @Get()
   @Requires('enterprises:read')
+  @RouteSchema({ response: { 200: ENTERPRISE_PAGE_JSON_SCHEMA } })
   @ApiOperation({ summary: 'List, filter and search enterprises' })
   @ApiPage(EnterpriseView)
   list(@Query() query: EnterpriseQuery) {
@@ -33,6 +42,7 @@ export class EnterprisesController {
 
   @Get(':id')
   @Requires('enterprises:read')
+  @RouteSchema({ response: { 200: ENTERPRISE_JSON_SCHEMA } })
   @ApiOperation({ summary: 'One enterprise' })
   @ApiOk(EnterpriseView)
   get(@UuidParam() id: string) {

@@ -220,3 +220,37 @@ export class EnterpriseView {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
+
+// JSON Schema of EnterpriseView for Fastify's compiled serializer on the hot reads (list and
+// get): fast-json-stringify writes these objects several times faster than JSON.stringify.
+// It drops properties not named here, so a test compares it with toEnterpriseView's keys.
+const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
+export const ENTERPRISE_JSON_SCHEMA = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    creditCode: { type: 'string' },
+    creditCodeWarning: { type: 'boolean' },
+    registeredAt: nullable('string'),
+    street: nullable('string'),
+    industry: nullable('string'),
+    techDomain: nullable('string'),
+    contactName: nullable('string'),
+    contactEmail: nullable('string'),
+    contactPhone: nullable('string'),
+    officerId: nullable('string'),
+    status: { type: 'string' },
+    tier: nullable('string'),
+    remindersEnabled: { type: 'boolean' },
+    tags: { type: 'array', items: { type: 'string' } },
+    version: { type: 'integer' },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+  },
+} as const;
+
+export const ENTERPRISE_PAGE_JSON_SCHEMA = {
+  type: 'object',
+  properties: { data: { type: 'array', items: ENTERPRISE_JSON_SCHEMA }, nextCursor: nullable('string') },
+} as const;
