@@ -31,7 +31,7 @@ if (values.reseed || count < n) {
   await pool.query('VACUUM ANALYZE enterprises');
   console.error(`seeded ${result.inserted} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
-const [{ rows }] = [await pool.query('SELECT count(*)::int AS rows FROM enterprises')];
+const { rows } = (await pool.query('SELECT count(*)::int AS rows FROM enterprises')).rows[0];
 
 // Terms: common and rare, 3+ characters (pg_trgm) and 1–2 (the n-gram index), a code fragment.
 const cases = [

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { DomainEventsModule } from './common/domain-events.js';
 import { IdempotencyInterceptor, IdempotencyService } from './common/idempotency.js';
 import { MaintenanceProcessor } from './common/maintenance.processor.js';
 import { ProblemFilter } from './common/problem.filter.js';
@@ -33,6 +34,7 @@ export class AppModule {
           dataSourceFactory: async () => createDataSource({ url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX }).initialize(),
         }),
         QueueModule,
+        DomainEventsModule,
         MailModule,
         MetricsModule,
         AuditModule,

@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module.js';
+import { PUBLIC_EXTENSION } from './auth/access.decorators.js';
 import { IdempotencyService } from './common/idempotency.js';
 import { createPino, PinoNestLogger } from './common/logger.js';
 import type { AppConfig } from './config/app-config.js';
@@ -119,5 +120,13 @@ function setUpOpenApi(app: NestFastifyApplication): void {
       .addSecurityRequirements('apiKey')
       .build(),
   );
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations) as { security?: unknown[]; [PUBLIC_EXTENSION]?: boolean }[]) {
+      if (operation?.[PUBLIC_EXTENSION]) {
+        operation.security = [];
+        delete operation[PUBLIC_EXTENSION];
+      }
+    }
+  }
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
 }

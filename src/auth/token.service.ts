@@ -3,6 +3,8 @@ import { createSigner, createVerifier } from 'fast-jwt';
 import { AppConfig } from '../config/app-config.js';
 import type { Role } from './permissions.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export interface StaffClaims {
   sub: string;
   role: Role;
@@ -21,7 +23,7 @@ export class TokenService {
     }
     this.ttlSeconds = config.JWT_TTL_SECONDS;
     this.sign = createSigner({ key: config.jwtSecret, algorithm: 'HS256', expiresIn: this.ttlSeconds * 1000 });
-    this.verifyToken = createVerifier({ key: config.jwtSecret, algorithms: ['HS256'] });
+    this.verifyToken = createVerifier({ key: config.jwtSecret, algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] });
   }
 
   issue(claims: StaffClaims): string {
@@ -32,7 +34,8 @@ export class TokenService {
   verify(token: string): StaffClaims | null {
     try {
       const claims = this.verifyToken(token);
-      return typeof claims.sub === 'string' ? claims : null;
+      // Only a holder of the secret could sign a bad sub, but it must not reach SQL as one.
+      return typeof claims.sub === 'string' && UUID.test(claims.sub) ? claims : null;
     } catch {
       return null;
     }

@@ -40,3 +40,17 @@ export async function ensureDatabase(url: string): Promise<boolean> {
     await client.end();
   }
 }
+
+/**
+ * Drops a database once the connections its users just closed are gone. A pool's end()
+ * resolves before its sockets close; forcing the drop then would kill a closing connection,
+ * whose client raises an error nobody listens to any more.
+ */
+export async function dropDatabase(admin: pg.Client, database: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const { rows } = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [database]);
+    if (rows[0].n === 0) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
+}

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { createDataSource, migrateDatabase } from './data-source.js';
-import { quoteIdent, splitDatabaseUrl } from './postgres.js';
+import { dropDatabase, splitDatabaseUrl } from './postgres.js';
 
 /**
  * The SQL TypeORM would run to make the migrated schema match the entities. Empty means the
@@ -24,7 +24,7 @@ export async function schemaDrift(url: string): Promise<{ up: string[]; down: st
       await dataSource.destroy();
     }
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)} WITH (FORCE)`);
+    await dropDatabase(admin, scratch);
     await admin.end();
   }
 }

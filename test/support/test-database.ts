@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrateDatabase } from '../../src/database/data-source.js';
-import { quoteIdent } from '../../src/database/postgres.js';
+import { dropDatabase, quoteIdent } from '../../src/database/postgres.js';
 import { databaseUrl, runInfo } from './environment.js';
 
 export interface TestDatabase {
@@ -26,6 +26,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   const url = databaseUrl(serverUrl, name);
   const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // The database is dropped at the end; a client must not turn that into an unhandled error.
+  pool.on('error', () => undefined);
   return {
     name,
     url,
@@ -37,7 +39,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       const c = new pg.Client({ connectionString: serverUrl });
       await c.connect();
       try {
-        await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+        await dropDatabase(c, name);
       } finally {
         await c.end();
       }

@@ -1,0 +1,45 @@
+import { Global, Injectable, Logger, Module } from '@nestjs/common';
+
+/**
+ * What happened to the bureau's records, announced after the transaction commits so that
+ * features higher up react (recompute a score, plan a reminder, send a webhook) without the
+ * lower feature knowing about them.
+ */
+export type DomainEvent =
+  | { type: 'enterprise.created'; enterpriseId: string }
+  | { type: 'enterprise.updated'; enterpriseId: string; fields: string[] }
+  | { type: 'enterprise.deleted'; enterpriseId: string }
+  /** Yearly figures, IP assets or the innovation profile changed: readiness is stale. */
+  | { type: 'enterprise.readinessInputsChanged'; enterpriseId: string };
+
+type Listener = (event: DomainEvent) => Promise<void> | void;
+
+@Injectable()
+export class DomainEvents {
+  private readonly logger = new Logger(DomainEvents.name);
+  private readonly listeners: Listener[] = [];
+
+  subscribe(listener: Listener): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Call after commit. Listeners only enqueue work (the rows are the truth and sweepers
+   * catch what a crash loses), so one failing is logged, never thrown at the caller.
+   */
+  async publish(event: DomainEvent): Promise<void> {
+    await Promise.all(
+      this.listeners.map(async (listener) => {
+        try {
+          await listener(event);
+        } catch (err) {
+          this.logger.error({ err, event }, 'A listener failed on a domain event');
+        }
+      }),
+    );
+  }
+}
+
+@Global()
+@Module({ providers: [DomainEvents], exports: [DomainEvents] })
+export class DomainEventsModule {}
