@@ -1,5 +1,7 @@
 // Migrations in the order they run. Listed by hand so the app, the tests and the CLI load
 // exactly these classes, with no file globbing that differs between src and dist.
 import { Foundation1764230400000 } from './1764230400000-foundation.js';
+import { ReadinessInputs1764300000000 } from './1764300000000-readiness-inputs.js';
+import { Readiness1764310000000 } from './1764310000000-readiness.js';
 
-export const MIGRATIONS = [Foundation1764230400000];
+export const MIGRATIONS = [Foundation1764230400000, ReadinessInputs1764300000000, Readiness1764310000000];

@@ -17,6 +17,7 @@ import { HealthModule } from './health/health.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
+import { ReadinessModule } from './readiness/readiness.module.js';
 import { UsersModule } from './users/users.module.js';
 
 /** Queue consumers and schedulers: present only when APP_ROLE is worker or all. */
@@ -42,6 +43,7 @@ export class AppModule {
         UsersModule,
         ApiKeysModule,
         EnterprisesModule,
+        ReadinessModule.register(config.runsWorker),
         HealthModule,
       ],
       providers: [

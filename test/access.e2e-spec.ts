@@ -28,6 +28,19 @@ const RULES: Record<string, Need> = {
   'GET /api/v1/enterprises/{id}': 'enterprises:read',
   'PATCH /api/v1/enterprises/{id}': 'enterprises:write',
   'DELETE /api/v1/enterprises/{id}': 'enterprises:write',
+  'PUT /api/v1/enterprises/{id}/financials/{year}': 'enterprises:write',
+  'GET /api/v1/enterprises/{id}/financials': 'enterprises:read',
+  'POST /api/v1/enterprises/{id}/ip-assets': 'enterprises:write',
+  'GET /api/v1/enterprises/{id}/ip-assets': 'enterprises:read',
+  'PATCH /api/v1/ip-assets/{id}': 'enterprises:write',
+  'DELETE /api/v1/ip-assets/{id}': 'enterprises:write',
+  'PUT /api/v1/enterprises/{id}/innovation-profile': 'enterprises:write',
+  'GET /api/v1/enterprises/{id}/innovation-profile': 'enterprises:read',
+  'POST /api/v1/readiness/evaluate': 'readiness:evaluate',
+  'GET /api/v1/readiness/summary': 'enterprises:read',
+  'GET /api/v1/enterprises/{id}/readiness': 'enterprises:read',
+  'GET /api/v1/enterprises/{id}/readiness/history': 'enterprises:read',
+  'POST /api/v1/enterprises/{id}/readiness/recompute': 'enterprises:write',
 };
 
 type Caller = 'viewer' | 'officer' | 'admin' | 'keyWithoutScope' | 'keyWithEveryScope';
@@ -36,8 +49,11 @@ type Caller = 'viewer' | 'officer' | 'admin' | 'keyWithoutScope' | 'keyWithEvery
 // checked against the contract and not against itself.
 const REFUSED: Record<Caller, (method: Method, need: Need) => boolean> = {
   // Reads and reports only: every write is refused, and so are admin-only reads and /metrics.
+  // The readiness what-if is a POST that stores nothing: a read, so viewers may ask it.
   viewer: (method, need) =>
-    need !== 'public' && (method !== 'GET' || need === 'admin' || need === 'metrics:read'),
+    need !== 'public' &&
+    need !== 'readiness:evaluate' &&
+    (method !== 'GET' || need === 'admin' || need === 'metrics:read'),
   // Reads everything and writes the bureau's records; not users, keys, audit, metrics or webhooks.
   officer: (_, need) => need === 'admin' || need === 'metrics:read' || need === 'webhooks:manage',
   admin: () => false,

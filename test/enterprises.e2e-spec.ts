@@ -169,6 +169,9 @@ describe('enterprises (e2e)', () => {
         ...body,
         id: expect.stringMatching(UUID_RE),
         creditCodeWarning: false,
+        readinessVerdict: null,
+        readinessScoreMin: null,
+        readinessScoreMax: null,
         version: 1,
         createdAt: expect.stringMatching(INSTANT_RE),
         updatedAt: expect.stringMatching(INSTANT_RE),
@@ -224,6 +227,9 @@ describe('enterprises (e2e)', () => {
         tier: null,
         remindersEnabled: true,
         tags: [],
+        readinessVerdict: null,
+        readinessScoreMin: null,
+        readinessScoreMax: null,
         version: 1,
         createdAt: expect.stringMatching(INSTANT_RE),
         updatedAt: expect.stringMatching(INSTANT_RE),
@@ -975,7 +981,8 @@ describe('enterprises (e2e)', () => {
       expect(Object.keys(first).sort()).toEqual(
         [
           'id', 'name', 'creditCode', 'creditCodeWarning', 'registeredAt', 'street', 'industry', 'techDomain', 'contactName',
-          'contactEmail', 'contactPhone', 'officerId', 'status', 'tier', 'remindersEnabled', 'tags', 'version', 'createdAt', 'updatedAt',
+          'contactEmail', 'contactPhone', 'officerId', 'status', 'tier', 'remindersEnabled', 'tags', 'readinessVerdict',
+          'readinessScoreMin', 'readinessScoreMax', 'version', 'createdAt', 'updatedAt',
         ].sort(),
       );
       // A list row is the same resource GET returns.

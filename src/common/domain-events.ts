@@ -1,4 +1,5 @@
 import { Global, Injectable, Logger, Module } from '@nestjs/common';
+import { Clock } from './clock.js';
 
 /**
  * What happened to the bureau's records, announced after the transaction commits so that
@@ -40,6 +41,7 @@ export class DomainEvents {
   }
 }
 
+/** Cross-cutting services every feature may inject: domain events and the clock. */
 @Global()
-@Module({ providers: [DomainEvents], exports: [DomainEvents] })
+@Module({ providers: [DomainEvents, Clock], exports: [DomainEvents, Clock] })
 export class DomainEventsModule {}

@@ -4,6 +4,23 @@ import { AuditEntry } from '../audit/audit-entry.entity.js';
 import { LoginFailure } from '../auth/login-failure.entity.js';
 import { IdempotencyKey } from '../common/idempotency-key.entity.js';
 import { Enterprise } from '../enterprises/enterprise.entity.js';
+import { EnterpriseFinancials } from '../enterprises/financials/enterprise-financials.entity.js';
+import { InnovationProfile } from '../enterprises/innovation/innovation-profile.entity.js';
+import { EnterpriseIpAsset } from '../enterprises/ip-assets/ip-asset.entity.js';
+import { ReadinessAssessment } from '../readiness/readiness-assessment.entity.js';
+import { ReadinessRun } from '../readiness/readiness-run.entity.js';
 import { User } from '../users/user.entity.js';
 
-export const ENTITIES = [User, ApiKey, AuditEntry, LoginFailure, IdempotencyKey, Enterprise];
+export const ENTITIES = [
+  User,
+  ApiKey,
+  AuditEntry,
+  LoginFailure,
+  IdempotencyKey,
+  Enterprise,
+  EnterpriseFinancials,
+  EnterpriseIpAsset,
+  InnovationProfile,
+  ReadinessAssessment,
+  ReadinessRun,
+];

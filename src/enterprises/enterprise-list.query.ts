@@ -11,7 +11,9 @@ import type { EnterpriseQuery, EnterpriseView } from './dto/enterprise.dto.js';
 export const ENTERPRISE_COLUMNS = `id, name, credit_code AS "creditCode", credit_code_warning AS "creditCodeWarning",
   registered_at AS "registeredAt", street, industry, tech_domain AS "techDomain",
   contact_name AS "contactName", contact_email AS "contactEmail", contact_phone AS "contactPhone",
-  officer_id AS "officerId", status, tier, reminders_enabled AS "remindersEnabled", tags, version,
+  officer_id AS "officerId", status, tier, reminders_enabled AS "remindersEnabled", tags,
+  readiness_verdict AS "readinessVerdict", readiness_score_min AS "readinessScoreMin",
+  readiness_score_max AS "readinessScoreMax", version,
   ${isoUtc('created_at')} AS "createdAt", ${isoUtc('updated_at')} AS "updatedAt"`;
 
 // PostgreSQL truncates statement names at 63 bytes, so a name is a digest of the SQL text.
@@ -35,6 +37,8 @@ function cursorInstant(value: unknown): string {
   return value;
 }
 
+const SCORE = 'coalesce(readiness_score_min, -1)';
+
 export interface ListQuery {
   text: string;
   values: unknown[];
@@ -53,6 +57,7 @@ export function enterpriseListQuery(query: EnterpriseQuery): ListQuery {
   if (query.officerId) where.push(`officer_id = ${param(query.officerId)}`);
   if (query.street) where.push(`street = ${param(query.street)}`);
   if (query.updatedSince) where.push(`updated_at >= ${param(query.updatedSince)}`);
+  if (query.readiness) where.push(`readiness_verdict = ${param(query.readiness)}`);
   if (query.q) where.push(searchCondition(query.q, param));
 
   const sort = query.updatedSince ? 'updatedAt' : (query.sort ?? 'id');
@@ -60,6 +65,15 @@ export function enterpriseListQuery(query: EnterpriseQuery): ListQuery {
   if (sort === 'id') {
     order = 'id';
     if (query.cursor) where.push(`id > ${param(cursorId(decodeCursor(query.cursor, sort, 1)[0]))}`);
+  } else if (sort === 'scoreMin' || sort === '-scoreMin') {
+    // Matches the index on (coalesce(readiness_score_min, -1), id): unassessed sort as -1.
+    const desc = sort === '-scoreMin';
+    order = desc ? `${SCORE} DESC, id DESC` : `${SCORE}, id`;
+    if (query.cursor) {
+      const [rawScore, rawId] = decodeCursor(query.cursor, sort, 2);
+      if (!Number.isInteger(rawScore)) throw notIssued();
+      where.push(`(${SCORE}, id) ${desc ? '<' : '>'} (${param(rawScore)}::int, ${param(cursorId(rawId))})`);
+    }
   } else {
     const desc = sort.startsWith('-');
     order = desc ? 'updated_at DESC, id DESC' : 'updated_at, id';
@@ -74,7 +88,11 @@ export function enterpriseListQuery(query: EnterpriseQuery): ListQuery {
   // the best plan depends on the term (a rare one: the index; a common one: the id order).
   const name = query.q ? undefined : preparedName(text);
   const cursorOf = (row: EnterpriseView) =>
-    sort === 'id' ? encodeCursor(sort, [row.id]) : encodeCursor(sort, [row.updatedAt, row.id]);
+    sort === 'id'
+      ? encodeCursor(sort, [row.id])
+      : sort === 'scoreMin' || sort === '-scoreMin'
+        ? encodeCursor(sort, [row.readinessScoreMin ?? -1, row.id])
+        : encodeCursor(sort, [row.updatedAt, row.id]);
   return { text, values: params, name, cursorOf };
 }
 

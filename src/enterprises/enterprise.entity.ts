@@ -35,6 +35,8 @@ import type { EnterpriseStatus, EnterpriseTier, TechDomain } from './enterprise.
 @Index('enterprises_officer_id_id_idx', ['officerId', 'id'])
 @Index('enterprises_street_id_idx', ['street', 'id'])
 @Index('enterprises_updated_at_id_idx', ['updatedAt', 'id'])
+@Index('enterprises_readiness_verdict_id_idx', ['readinessVerdict', 'id'])
+@Index('enterprises_readiness_score_idx', { synchronize: false })
 // Substring search on names (Chinese included): pg_trgm for 3+ characters, the name_ngrams()
 // GIN index for 1–2 characters, which pg_trgm cannot serve. Both are expression/operator-class
 // indexes TypeORM cannot describe, so the migration owns them.
@@ -97,6 +99,16 @@ export class Enterprise {
 
   @Column('boolean', { default: true })
   remindersEnabled: boolean;
+
+  /** The latest HNTE readiness verdict, kept here by the readiness feature for lists and sorting. */
+  @Column('text', { nullable: true })
+  readinessVerdict: 'ready' | 'borderline' | 'not_ready' | null;
+
+  @Column('int', { nullable: true })
+  readinessScoreMin: number | null;
+
+  @Column('int', { nullable: true })
+  readinessScoreMax: number | null;
 
   @Column('text', { array: true, default: () => "'{}'" })
   tags: string[];

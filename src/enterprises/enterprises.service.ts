@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { canWriteEnterprise, type Actor } from '../auth/actor.js';
 import { AuditService, diff } from '../audit/audit.service.js';
+import { DomainEvents } from '../common/domain-events.js';
 import { toPage, type Page } from '../common/pagination.js';
 import { Problem, type FieldError } from '../common/problem.js';
 import { pgPool } from '../database/sql.js';
@@ -63,6 +64,9 @@ export const toEnterpriseView = (e: Enterprise): EnterpriseView => ({
   tier: e.tier,
   remindersEnabled: e.remindersEnabled,
   tags: e.tags,
+  readinessVerdict: e.readinessVerdict ?? null,
+  readinessScoreMin: e.readinessScoreMin ?? null,
+  readinessScoreMax: e.readinessScoreMax ?? null,
   version: e.version,
   createdAt: e.createdAt.toISOString(),
   updatedAt: e.updatedAt.toISOString(),
@@ -83,6 +87,7 @@ export class EnterprisesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly events: DomainEvents,
   ) {
     this.pool = pgPool(dataSource);
   }
@@ -109,7 +114,7 @@ export class EnterprisesService {
     if (!canWriteEnterprise(actor, officerId)) {
       throw Problem.forbidden('Officers create enterprises for themselves or unassigned.');
     }
-    return this.dataSource.transaction(async (m) => {
+    const view = await this.dataSource.transaction(async (m) => {
       if (officerId) await this.assertOfficer(m, officerId);
       const entity = m.create(Enterprise, {
         name: dto.name,
@@ -138,6 +143,8 @@ export class EnterprisesService {
       });
       return toEnterpriseView(saved);
     });
+    await this.events.publish({ type: 'enterprise.created', enterpriseId: view.id });
+    return view;
   }
 
   async update(
@@ -151,7 +158,8 @@ export class EnterprisesService {
       message: 'must not be null',
     }));
     if (nulls.length > 0) throw Problem.validation(nulls);
-    return this.dataSource.transaction(async (m) => {
+    let changed: string[] = [];
+    const view = await this.dataSource.transaction(async (m) => {
       const before = await this.lockForWrite(m, actor, id, ifMatch);
       const patch: Partial<Enterprise> = {};
       for (const field of AUDITED) {
@@ -182,8 +190,11 @@ export class EnterprisesService {
       if (Object.keys(changes).length === 0) return toEnterpriseView(before);
       const saved = await this.saveUnique(m, after);
       await this.audit.record(m, actor, { action: 'update', entity: 'enterprise', entityId: id, changes });
+      changed = Object.keys(changes);
       return toEnterpriseView(saved);
     });
+    if (changed.length > 0) await this.events.publish({ type: 'enterprise.updated', enterpriseId: id, fields: changed });
+    return view;
   }
 
   async remove(actor: Actor, id: string, ifMatch?: number): Promise<void> {
@@ -198,6 +209,7 @@ export class EnterprisesService {
         changes: { name: [before.name, null], creditCode: [before.creditCode, null] },
       });
     });
+    await this.events.publish({ type: 'enterprise.deleted', enterpriseId: id });
   }
 
   /** Loads a live enterprise for change, enforcing If-Match and the officer rule. */

@@ -2,9 +2,17 @@
 
 export enum QueueName {
   Maintenance = 'maintenance',
+  Readiness = 'readiness',
 }
 
 export enum MaintenanceJob {
   /** Drops idempotency keys past 24 h and login failures past the throttle window. */
   PurgeExpired = 'purge-expired',
+}
+
+export enum ReadinessJob {
+  /** Re-score one enterprise after its inputs changed (deduplicated per enterprise). */
+  Recompute = 'recompute',
+  /** Re-score every enterprise: dates move readiness too (the one-year mark, IP expiry). */
+  RescoreAll = 'rescore-all',
 }

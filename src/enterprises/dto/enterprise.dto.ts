@@ -41,12 +41,15 @@ function IsCreditCode() {
       validator: {
         // Non-strings are IsString's to report.
         validate: (value: unknown, args) =>
-          typeof value !== 'string' || creditCodeRefusal(inspectCreditCode(value), confirmedIn(args?.object)) === undefined,
-        defaultMessage: (args) => creditCodeRefusal(inspectCreditCode(String(args?.value)), confirmedIn(args?.object)) ?? '',
+          typeof value !== 'string' ||
+          creditCodeRefusal(inspectCreditCode(value), confirmedIn(args?.object)) === undefined,
+        defaultMessage: (args) =>
+          creditCodeRefusal(inspectCreditCode(String(args?.value)), confirmedIn(args?.object)) ?? '',
       },
     });
 }
-const confirmedIn = (dto: object | undefined) => (dto as { creditCodeConfirmed?: unknown } | undefined)?.creditCodeConfirmed === true;
+const confirmedIn = (dto: object | undefined) =>
+  (dto as { creditCodeConfirmed?: unknown } | undefined)?.creditCodeConfirmed === true;
 
 /** Optional but not nullable: absent is fine, null is refused by the type rules below it (IsOptional lets null through). */
 const OptionalNotNull = () => ValidateIf((_: object, value: unknown) => value !== undefined);
@@ -59,13 +62,18 @@ export class CreateEnterpriseDto {
   @MaxLength(200)
   name: string;
 
-  @ApiProperty({ example: '91370304MA3C8XUL6K', description: '统一社会信用代码; spaces and hyphens are ignored, case too' })
+  @ApiProperty({
+    example: '91370304MA3C8XUL6K',
+    description: '统一社会信用代码; spaces and hyphens are ignored, case too',
+  })
   @IsString()
   @MaxLength(40)
   @IsCreditCode()
   creditCode: string;
 
-  @ApiPropertyOptional({ description: 'Store a code whose check character fails (some early codes really were issued so)' })
+  @ApiPropertyOptional({
+    description: 'Store a code whose check character fails (some early codes really were issued so)',
+  })
   @OptionalNotNull()
   @IsBoolean()
   creditCodeConfirmed?: boolean;
@@ -114,7 +122,11 @@ export class CreateEnterpriseDto {
   @Matches(/^[0-9+() -]{5,40}$/, { message: 'must be a phone number: digits, spaces, + - ( )' })
   contactPhone?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The service officer (服务专员) in charge' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    description: 'The service officer (服务专员) in charge',
+  })
   @IsOptional()
   // Stored uuids read back in lower case; an upper-case id must compare equal to them (officer rule).
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value))
@@ -126,7 +138,11 @@ export class CreateEnterpriseDto {
   @IsIn(ENTERPRISE_STATUSES)
   status?: EnterpriseStatus;
 
-  @ApiPropertyOptional({ enum: ENTERPRISE_TIERS, nullable: true, description: 'priority 重点 / medium_term 中长期' })
+  @ApiPropertyOptional({
+    enum: ENTERPRISE_TIERS,
+    nullable: true,
+    description: 'priority 重点 / medium_term 中长期',
+  })
   @IsOptional()
   @IsIn(ENTERPRISE_TIERS)
   tier?: EnterpriseTier | null;
@@ -150,11 +166,16 @@ export class CreateEnterpriseDto {
 // skipNullProperties: false, so a null name or credit code is listed with the other bad fields.
 export class UpdateEnterpriseDto extends PartialType(CreateEnterpriseDto, { skipNullProperties: false }) {}
 
-export const ENTERPRISE_SORTS = ['id', 'updatedAt', '-updatedAt'] as const;
+export const ENTERPRISE_SORTS = ['id', 'updatedAt', '-updatedAt', 'scoreMin', '-scoreMin'] as const;
+export const READINESS_VERDICTS = ['ready', 'borderline', 'not_ready'] as const;
+export type ReadinessVerdict = (typeof READINESS_VERDICTS)[number];
 export type EnterpriseSort = (typeof ENTERPRISE_SORTS)[number];
 
 export class EnterpriseQuery extends PageQuery {
-  @ApiPropertyOptional({ description: 'Substring of the name (Chinese included) or of the credit code', maxLength: 100 })
+  @ApiPropertyOptional({
+    description: 'Substring of the name (Chinese included) or of the credit code',
+    maxLength: 100,
+  })
   @IsOptional()
   @Trim()
   @IsString()
@@ -188,12 +209,23 @@ export class EnterpriseQuery extends PageQuery {
   @MaxLength(100)
   street?: string;
 
-  @ApiPropertyOptional({ description: 'Only those updated at or after this instant, ordered by update time then id' })
+  @ApiPropertyOptional({
+    description: 'Only those updated at or after this instant, ordered by update time then id',
+  })
   @IsOptional()
   @IsInstant()
   updatedSince?: string;
 
-  @ApiPropertyOptional({ enum: ENTERPRISE_SORTS, default: 'id' })
+  @ApiPropertyOptional({ enum: READINESS_VERDICTS, description: 'The latest HNTE readiness verdict' })
+  @IsOptional()
+  @IsIn(READINESS_VERDICTS)
+  readiness?: ReadinessVerdict;
+
+  @ApiPropertyOptional({
+    enum: ENTERPRISE_SORTS,
+    default: 'id',
+    description: 'scoreMin: by the readiness score range’s low end; unassessed last',
+  })
   @IsOptional()
   @IsIn(ENTERPRISE_SORTS)
   sort?: EnterpriseSort;
@@ -203,7 +235,8 @@ export class EnterpriseView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() name: string;
   @ApiProperty() creditCode: string;
-  @ApiProperty({ description: 'True when the check character fails and the code was confirmed' }) creditCodeWarning: boolean;
+  @ApiProperty({ description: 'True when the check character fails and the code was confirmed' })
+  creditCodeWarning: boolean;
   @ApiProperty({ format: 'date', nullable: true }) registeredAt: string | null;
   @ApiProperty({ nullable: true }) street: string | null;
   @ApiProperty({ nullable: true }) industry: string | null;
@@ -216,6 +249,14 @@ export class EnterpriseView {
   @ApiProperty({ enum: ENTERPRISE_TIERS, nullable: true }) tier: EnterpriseTier | null;
   @ApiProperty() remindersEnabled: boolean;
   @ApiProperty({ type: [String] }) tags: string[];
+  @ApiProperty({
+    enum: READINESS_VERDICTS,
+    nullable: true,
+    description: 'Latest HNTE readiness verdict (null: not assessed yet)',
+  })
+  readinessVerdict: ReadinessVerdict | null;
+  @ApiProperty({ nullable: true }) readinessScoreMin: number | null;
+  @ApiProperty({ nullable: true }) readinessScoreMax: number | null;
   @ApiProperty() version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
@@ -244,6 +285,9 @@ export const ENTERPRISE_JSON_SCHEMA = {
     tier: nullable('string'),
     remindersEnabled: { type: 'boolean' },
     tags: { type: 'array', items: { type: 'string' } },
+    readinessVerdict: nullable('string'),
+    readinessScoreMin: nullable('integer'),
+    readinessScoreMax: nullable('integer'),
     version: { type: 'integer' },
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },

@@ -1,0 +1,62 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Requires } from '../auth/access.decorators.js';
+import { ApiStandardErrors } from '../common/openapi.js';
+import { PageQuery } from '../common/pagination.js';
+import { UuidParam } from '../common/params.js';
+import { EvaluateReadinessDto } from './dto/evaluate.dto.js';
+import { ReadinessService } from './readiness.service.js';
+
+@ApiTags('readiness')
+@Controller()
+export class ReadinessController {
+  constructor(private readonly readiness: ReadinessService) {}
+
+  @Post('readiness/evaluate')
+  @HttpCode(200)
+  @Requires('readiness:evaluate')
+  @ApiOperation({ summary: 'Score a profile against the HNTE (or tech-SME) rules without storing anything' })
+  @ApiStandardErrors()
+  @ApiOkResponse({ description: 'verdict, eligible, criteria, score range by block, gaps, ruleSet (API.md)' })
+  evaluate(@Body() dto: EvaluateReadinessDto) {
+    return this.readiness.evaluate(dto);
+  }
+
+  @Get('readiness/summary')
+  @Requires('enterprises:read')
+  @ApiOperation({
+    summary: 'Counts of the pool by verdict, and by verdict within street, tier and tech domain',
+  })
+  @ApiStandardErrors()
+  summary() {
+    return this.readiness.summary();
+  }
+
+  @Get('enterprises/:id/readiness')
+  @Requires('enterprises:read')
+  @ApiOperation({ summary: 'The latest stored assessment, with its rule set, date and the inputs it used' })
+  @ApiStandardErrors()
+  latest(@UuidParam() id: string) {
+    return this.readiness.latest(id);
+  }
+
+  @Get('enterprises/:id/readiness/history')
+  @Requires('enterprises:read')
+  @ApiOperation({ summary: 'How the assessment moved, newest first' })
+  @ApiStandardErrors()
+  history(@UuidParam() id: string, @Query() query: PageQuery) {
+    return this.readiness.history(id, query);
+  }
+
+  @Post('enterprises/:id/readiness/recompute')
+  @HttpCode(202)
+  @Requires('enterprises:write')
+  @ApiOperation({
+    summary: 'Queue a re-score now (it also happens by itself after every change and nightly)',
+  })
+  @ApiStandardErrors()
+  @ApiAcceptedResponse({ schema: { example: { enterpriseId: '…', status: 'queued' } } })
+  recompute(@UuidParam() id: string) {
+    return this.readiness.requestRecompute(id);
+  }
+}
