@@ -38,6 +38,7 @@ const RULES: Record<string, Need> = {
   'GET /api/v1/enterprises/{id}/innovation-profile': 'enterprises:read',
   'POST /api/v1/readiness/evaluate': 'readiness:evaluate',
   'GET /api/v1/readiness/summary': 'enterprises:read',
+  'GET /api/v1/readiness/runs': 'enterprises:read',
   'GET /api/v1/enterprises/{id}/readiness': 'enterprises:read',
   'GET /api/v1/enterprises/{id}/readiness/history': 'enterprises:read',
   'POST /api/v1/enterprises/{id}/readiness/recompute': 'enterprises:write',

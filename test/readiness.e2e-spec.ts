@@ -388,6 +388,10 @@ describe('readiness', () => {
         [run.runId],
       );
       expect(stored).toEqual({ enterprises: run.enterprises, finished: true });
+      const runs = await as(t.http.get(`${API}/readiness/runs`));
+      expect(runs.status).toBe(200);
+      expect(runs.body.data[0]).toMatchObject({ id: run.runId, enterprises: run.enterprises, changed: run.changed, error: null });
+      expect(runs.body.data[0].durationMs).toBeGreaterThanOrEqual(0);
 
       // Nothing changed since: a second run stores nothing new.
       const quiet = await t.app.get(ReadinessProcessor).rescoreAll();

@@ -32,6 +32,14 @@ export class ReadinessController {
     return this.readiness.summary();
   }
 
+  @Get('readiness/runs')
+  @Requires('enterprises:read')
+  @ApiOperation({ summary: 'The nightly re-scores, newest first: duration, ms per 10,000, results and verdicts that moved' })
+  @ApiStandardErrors()
+  runs(@Query() query: PageQuery) {
+    return this.readiness.runs(query);
+  }
+
   @Get('enterprises/:id/readiness')
   @Requires('enterprises:read')
   @ApiOperation({ summary: 'The latest stored assessment, with its rule set, date and the inputs it used' })

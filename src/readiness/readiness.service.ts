@@ -332,6 +332,27 @@ export class ReadinessService implements OnModuleInit {
     return toPage(views, query.limit, (v) => encodeCursor('readiness', [v.assessedAt, v.id]));
   }
 
+  /** The nightly re-scores, newest first: when, how long, how many results and verdicts moved. */
+  async runs(query: PageQuery): Promise<Page<ReadinessRunView>> {
+    const params: unknown[] = [query.limit + 1];
+    let where = '';
+    if (query.cursor) {
+      const [at, id] = decodeCursor(query.cursor, 'runs', 2).map(String);
+      if (Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) throw Problem.field('cursor', 'is not a cursor this API issued');
+      params.push(at, id);
+      where = 'WHERE (started_at, id) < ($2, $3)';
+    }
+    const rows: ReadinessRunView[] = await this.dataSource.query(
+      `SELECT id, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "startedAt",
+              to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "finishedAt",
+              (extract(epoch FROM finished_at - started_at) * 1000)::int AS "durationMs",
+              enterprises, changed, verdicts_changed AS "verdictsChanged", ms_per10k AS "msPer10k", error
+         FROM readiness_runs ${where} ORDER BY started_at DESC, id DESC LIMIT $1`,
+      params,
+    );
+    return toPage(rows, query.limit, (r) => encodeCursor('runs', [r.startedAt, r.id]));
+  }
+
   /** The bureau's view of its pool: counts by verdict, and by verdict within street, tier and domain. */
   async summary(): Promise<ReadinessSummary> {
     const rows: {
@@ -378,6 +399,18 @@ export class ReadinessService implements OnModuleInit {
     );
     if (rows.length === 0) throw Problem.notFound('enterprise', id);
   }
+}
+
+export interface ReadinessRunView {
+  id: string;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  enterprises: number;
+  changed: number;
+  verdictsChanged: number;
+  msPer10k: number[];
+  error: string | null;
 }
 
 export interface VerdictCounts {
