@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { DirectPassGround, Grade, InnovationProfile, IpAsset, YearFigures } from '../readiness/rules.js';
+import { MONEY_FIELDS } from '../readiness/rules.js';
 import type { TechDomain } from './enterprise.constants.js';
 import { toNumber } from './money.js';
 
@@ -41,20 +42,9 @@ interface ProfileRow {
   directPass: DirectPassGround | null;
 }
 
-const MONEY = [
-  'revenue',
-  'totalIncome',
-  'highTechRevenue',
-  'rdExpense',
-  'rdExpenseDomestic',
-  'netAssets',
-  'totalAssets',
-  'totalCostExpense',
-] as const;
-
 function toYear(r: YearRow): YearFigures {
   const year: YearFigures = { year: r.year };
-  for (const field of MONEY) year[field] = toNumber(r[field]);
+  for (const field of MONEY_FIELDS) year[field] = toNumber(r[field]);
   year.employees = r.employees as number | null;
   year.techStaff = r.techStaff as number | null;
   year.achievementsTransformed = r.achievementsTransformed as number | null;

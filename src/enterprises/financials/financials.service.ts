@@ -1,3 +1,4 @@
+import { COUNT_FIELDS, MONEY_FIELDS } from '../../readiness/rules.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -11,19 +12,8 @@ import { EnterpriseFinancials } from './enterprise-financials.entity.js';
 import type { FinancialsView, PutFinancialsDto } from './financials.dto.js';
 
 /** The figures a PUT replaces, in the order the bureau's forms list them; also what the audit records. */
-const FIGURES = [
-  'revenue',
-  'totalIncome',
-  'highTechRevenue',
-  'rdExpense',
-  'rdExpenseDomestic',
-  'netAssets',
-  'totalAssets',
-  'totalCostExpense',
-  'employees',
-  'techStaff',
-  'achievementsTransformed',
-] as const satisfies readonly (keyof PutFinancialsDto & keyof EnterpriseFinancials)[];
+const FIGURES = [...MONEY_FIELDS, ...COUNT_FIELDS] as const satisfies readonly (keyof PutFinancialsDto &
+  keyof EnterpriseFinancials)[];
 const AUDITED: (keyof EnterpriseFinancials)[] = [...FIGURES, 'source'];
 
 export const toFinancialsView = (f: EnterpriseFinancials): FinancialsView => ({
