@@ -3,5 +3,7 @@
 import { Foundation1764230400000 } from './1764230400000-foundation.js';
 import { ReadinessInputs1764300000000 } from './1764300000000-readiness-inputs.js';
 import { Readiness1764310000000 } from './1764310000000-readiness.js';
+import { Applications1764320000000 } from './1764320000000-applications.js';
+import { Contracts1764330000000 } from './1764330000000-contracts.js';
 
-export const MIGRATIONS = [Foundation1764230400000, ReadinessInputs1764300000000, Readiness1764310000000];
+export const MIGRATIONS = [Foundation1764230400000, ReadinessInputs1764300000000, Readiness1764310000000, Applications1764320000000, Contracts1764330000000];

@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
+import { ApplicationsModule } from './applications/applications.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { DomainEventsModule } from './common/domain-events.js';
@@ -11,6 +12,7 @@ import { ProblemFilter } from './common/problem.filter.js';
 import { ValidationPipe } from './common/validation.pipe.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { ContractsModule } from './contracts/contracts.module.js';
 import { createDataSource } from './database/data-source.js';
 import { EnterprisesModule } from './enterprises/enterprises.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -44,6 +46,8 @@ export class AppModule {
         ApiKeysModule,
         EnterprisesModule,
         ReadinessModule.register(config.runsWorker),
+        ApplicationsModule.register(config.runsWorker),
+        ContractsModule,
         HealthModule,
       ],
       providers: [

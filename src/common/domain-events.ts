@@ -11,7 +11,9 @@ export type DomainEvent =
   | { type: 'enterprise.updated'; enterpriseId: string; fields: string[] }
   | { type: 'enterprise.deleted'; enterpriseId: string }
   /** Yearly figures, IP assets or the innovation profile changed: readiness is stale. */
-  | { type: 'enterprise.readinessInputsChanged'; enterpriseId: string };
+  | { type: 'enterprise.readinessInputsChanged'; enterpriseId: string }
+  /** An application was opened (from null) or moved to another stage. */
+  | { type: 'application.transitioned'; applicationId: string; enterpriseId: string; from: string | null; to: string };
 
 type Listener = (event: DomainEvent) => Promise<void> | void;
 

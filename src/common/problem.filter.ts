@@ -5,15 +5,31 @@ import { Problem, PROBLEM_TYPE_BASE, titleFor, type ProblemDocument } from './pr
 
 // Fastify's own errors for malformed requests, mapped to what a client can act on.
 const FASTIFY_CODES: Record<string, { status: number; slug: string; detail: string }> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, slug: 'malformed-json', detail: 'The body is not valid JSON.' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, slug: 'malformed-json', detail: 'The body is empty but declared as JSON.' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, slug: 'body-too-large', detail: 'The body is larger than this API accepts.' },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    status: 400,
+    slug: 'malformed-json',
+    detail: 'The body is not valid JSON.',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    slug: 'malformed-json',
+    detail: 'The body is empty but declared as JSON.',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    slug: 'body-too-large',
+    detail: 'The body is larger than this API accepts.',
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     status: 415,
     slug: 'unsupported-media-type',
     detail: 'Send JSON with Content-Type: application/json.',
   },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, slug: 'bad-request', detail: 'Content-Length does not match the body.' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    slug: 'bad-request',
+    detail: 'Content-Length does not match the body.',
+  },
   FST_ERR_CTP_INVALID_TYPE: { status: 400, slug: 'bad-request', detail: 'Invalid Content-Type header.' },
 };
 
@@ -30,12 +46,18 @@ export class ProblemFilter implements ExceptionFilter {
     problem.instance = request.url;
     problem.requestId = request.id;
     for (const [name, value] of Object.entries(headers)) void reply.header(name, value);
-    void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
+    void reply
+      .status(problem.status)
+      .header('content-type', 'application/problem+json; charset=utf-8')
+      .send(problem);
   }
 
-  private toProblem(error: unknown, request: FastifyRequest): { problem: ProblemDocument; headers: Record<string, string> } {
+  private toProblem(
+    error: unknown,
+    request: FastifyRequest,
+  ): { problem: ProblemDocument; headers: Record<string, string> } {
     // The Fastify adapter wraps Fastify's client errors in an HttpException, keeping the original as its cause.
-    const code = (error as { code?: string })?.code ?? ((error as { cause?: { code?: string } })?.cause?.code);
+    const code = (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
     if (code && FASTIFY_CODES[code]) {
       const known = FASTIFY_CODES[code];
       return { problem: this.doc(known.status, known.slug, known.detail), headers: {} };
@@ -61,15 +83,40 @@ export class ProblemFilter implements ExceptionFilter {
       // Another client error raised by Fastify or a plugin (e.g. a bad header).
       return { problem: this.doc(statusCode, slugFor(statusCode), (error as Error).message), headers: {} };
     }
+    const sqlState =
+      error instanceof QueryFailedError ? (error.driverError as { code?: string })?.code : undefined;
+    if (sqlState === '40P01' || sqlState === '40001') {
+      // Two writers collided and PostgreSQL chose this one to give way: safe to send again.
+      this.logger.warn({ url: request.url, sqlState }, 'Transaction conflict; client asked to retry');
+      return {
+        problem: this.doc(
+          409,
+          'write-conflict',
+          'Another change to the same record got in the way; send the request again.',
+        ),
+        headers: { 'retry-after': '1' },
+      };
+    }
     if (error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === '23505') {
       // A unique index said no; services normally translate this, this is the safety net.
-      return { problem: this.doc(409, 'conflict', 'This conflicts with a record that already exists.'), headers: {} };
+      return {
+        problem: this.doc(409, 'conflict', 'This conflicts with a record that already exists.'),
+        headers: {},
+      };
     }
     this.logger.error({ err: error, url: request.url, method: request.method }, 'Unhandled error');
-    return { problem: this.doc(500, 'internal', 'Something went wrong on our side; it has been logged.'), headers: {} };
+    return {
+      problem: this.doc(500, 'internal', 'Something went wrong on our side; it has been logged.'),
+      headers: {},
+    };
   }
 
-  private doc(status: number, slug: string, detail: string, extensions: Record<string, unknown> = {}): ProblemDocument {
+  private doc(
+    status: number,
+    slug: string,
+    detail: string,
+    extensions: Record<string, unknown> = {},
+  ): ProblemDocument {
     return { type: `${PROBLEM_TYPE_BASE}${slug}`, title: titleFor(status), status, detail, ...extensions };
   }
 }

@@ -1,8 +1,14 @@
 // Every entity, in one list shared by the app, the migration runner and the drift test.
 import { ApiKey } from '../api-keys/api-key.entity.js';
+import { Application } from '../applications/application.entity.js';
+import { ApplicationTransition } from '../applications/application-transition.entity.js';
+import { Batch } from '../applications/batch.entity.js';
 import { AuditEntry } from '../audit/audit-entry.entity.js';
 import { LoginFailure } from '../auth/login-failure.entity.js';
 import { IdempotencyKey } from '../common/idempotency-key.entity.js';
+import { ContractItem } from '../contracts/contract-item.entity.js';
+import { ServiceContract } from '../contracts/service-contract.entity.js';
+import { ServiceRecord } from '../contracts/service-record.entity.js';
 import { Enterprise } from '../enterprises/enterprise.entity.js';
 import { EnterpriseFinancials } from '../enterprises/financials/enterprise-financials.entity.js';
 import { InnovationProfile } from '../enterprises/innovation/innovation-profile.entity.js';
@@ -23,4 +29,10 @@ export const ENTITIES = [
   InnovationProfile,
   ReadinessAssessment,
   ReadinessRun,
+  Batch,
+  Application,
+  ApplicationTransition,
+  ServiceContract,
+  ContractItem,
+  ServiceRecord,
 ];

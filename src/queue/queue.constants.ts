@@ -3,6 +3,7 @@
 export enum QueueName {
   Maintenance = 'maintenance',
   Readiness = 'readiness',
+  Applications = 'applications',
 }
 
 export enum MaintenanceJob {
@@ -15,4 +16,9 @@ export enum ReadinessJob {
   Recompute = 'recompute',
   /** Re-score every enterprise: dates move readiness too (the one-year mark, IP expiry). */
   RescoreAll = 'rescore-all',
+}
+
+export enum ApplicationsJob {
+  /** Daily: certified enterprises whose latest certificate has ended become lapsed. */
+  LapseExpired = 'lapse-expired',
 }
