@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { ApplicationsProcessor } from '../src/applications/applications.processor.js';
 import { Clock } from '../src/common/clock.js';
+import { DomainEvents, type DomainEvent } from '../src/common/domain-events.js';
 import { creditCodeCheckCharacter } from '../src/enterprises/credit-code.js';
 import { ApplicationsJob, QueueName } from '../src/queue/queue.constants.js';
 import { REDIS_URL } from './support/environment.js';
@@ -87,6 +88,8 @@ describe('applications', () => {
 
   it('an officer takes an HNTE application from cultivating to certified; the certificate lapses after three years', async () => {
     setNow('2022-03-01T02:00:00Z');
+    const published: DomainEvent[] = [];
+    t.app.get(DomainEvents).subscribe((e) => void published.push(e));
     const firm = await enterprise(officer);
     const ip = async (kind: string, grantedAt: string, expiresAt: string | null = null) => {
       const res = await post(
@@ -169,6 +172,11 @@ describe('applications', () => {
       .filter((e) => e.kind === 'application')
       .map((e) => e.detail.to);
     expect(moves).toEqual([...chain].reverse());
+
+    // The certificate is announced once, for webhooks and reminders to react to.
+    expect(published.filter((e) => e.type === 'application.certified')).toEqual([
+      { type: 'application.certified', applicationId: created.id, enterpriseId: firm.id, certificateNo: expect.any(String), validUntil: '2025-12-11' },
+    ]);
 
     // Filing made the enterprise applying; the certificate made it certified.
     const statusMoves = await t.db.query<{ to: string }>(

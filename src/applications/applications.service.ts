@@ -319,6 +319,15 @@ export class ApplicationsService {
         from: app.stage,
         to: dto.to,
       });
+      if (dto.to === 'certified' || dto.to === 'registered') {
+        events.push({
+          type: 'application.certified',
+          applicationId: id,
+          enterpriseId: app.enterprise_id,
+          certificateNo: (dto.to === 'certified' ? dto.certificateNo : dto.registrationNo)!,
+          validUntil: validUntil!,
+        });
+      }
       if (dto.to === 'certified')
         events.push(...(await this.certify(m, actor, app.enterprise_id, dto.issuedAt!)));
       if (dto.to === 'submitted' && app.program !== 'tech_sme')

@@ -13,7 +13,9 @@ export type DomainEvent =
   /** Yearly figures, IP assets or the innovation profile changed: readiness is stale. */
   | { type: 'enterprise.readinessInputsChanged'; enterpriseId: string }
   /** An application was opened (from null) or moved to another stage. */
-  | { type: 'application.transitioned'; applicationId: string; enterpriseId: string; from: string | null; to: string };
+  | { type: 'application.transitioned'; applicationId: string; enterpriseId: string; from: string | null; to: string }
+  /** A certificate was issued (HNTE) or a registration granted (tech SME). */
+  | { type: 'application.certified'; applicationId: string; enterpriseId: string; certificateNo: string; validUntil: string };
 
 type Listener = (event: DomainEvent) => Promise<void> | void;
 
