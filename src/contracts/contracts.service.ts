@@ -7,7 +7,11 @@ import { AuditService, diff, type Changes } from '../audit/audit.service.js';
 import { decodeCursor, encodeCursor, toPage, type Page } from '../common/pagination.js';
 import { Problem, type FieldError } from '../common/problem.js';
 import { isCalendarDate } from '../common/validators.js';
-import { assertLiveEnterprise, lockEnterpriseForChildWrite } from '../enterprises/enterprise-access.js';
+import {
+  assertLiveEnterprise,
+  lockChildForWrite,
+  lockEnterpriseForChildWrite,
+} from '../enterprises/enterprise-access.js';
 import { ContractItem } from './contract-item.entity.js';
 import { allowedMoves, canMove, progressOf } from './contract.rules.js';
 import type {
@@ -163,7 +167,13 @@ export class ContractsService {
 
   async update(actor: Actor, id: string, dto: UpdateContractDto, ifMatch?: number): Promise<ContractView> {
     return this.dataSource.transaction(async (m) => {
-      const before = await this.lockForWrite(m, actor, id, ifMatch);
+      const before = await lockChildForWrite(
+        m,
+        actor,
+        { entity: ServiceContract, table: 'service_contracts', what: 'contract' },
+        id,
+        ifMatch,
+      );
       const beforeItems = (await this.itemsOf(m, [id])).get(id) ?? [];
 
       const patch: Partial<ServiceContract> = {};
@@ -265,30 +275,6 @@ export class ContractsService {
       byContract.set(item.contractId, list);
     }
     return byContract;
-  }
-
-  /**
-   * The contract, locked for change once its enterprise is: 404 when either is gone, 403 under
-   * the officer rule, 412 on a stale If-Match.
-   */
-  private async lockForWrite(
-    m: EntityManager,
-    actor: Actor,
-    id: string,
-    ifMatch?: number,
-  ): Promise<ServiceContract> {
-    const owner: { enterprise_id: string }[] = await m.query(
-      `SELECT c.enterprise_id FROM service_contracts c JOIN enterprises e ON e.id = c.enterprise_id
-        WHERE c.id = $1 AND e.deleted_at IS NULL`,
-      [id],
-    );
-    if (owner.length === 0) throw Problem.notFound('contract', id);
-    // Enterprise first, then the contract: the order every write to an enterprise's children takes.
-    await lockEnterpriseForChildWrite(m, actor, owner[0].enterprise_id);
-    const contract = await m.findOne(ServiceContract, { where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!contract) throw Problem.notFound('contract', id);
-    if (ifMatch !== undefined && ifMatch !== contract.version) throw Problem.stale(contract.version);
-    return contract;
   }
 
   private async saveUnique(m: EntityManager, contract: ServiceContract): Promise<ServiceContract> {

@@ -15,7 +15,11 @@ import {
 } from './dto/enterprise.dto.js';
 import { EnterprisesService } from './enterprises.service.js';
 
-const IF_MATCH = { name: 'If-Match', required: false, description: 'The ETag last seen; a stale one is a 412' };
+const IF_MATCH = {
+  name: 'If-Match',
+  required: false,
+  description: 'The ETag last seen; a stale one is a 412',
+};
 
 @ApiTags('enterprises')
 @Controller('enterprises')
@@ -56,7 +60,12 @@ export class EnterprisesController {
   @ApiOk(EnterpriseView)
   @ApiProblem(409, 'Duplicate credit code')
   @ApiProblem(412, 'If-Match is stale')
-  update(@CurrentActor() actor: Actor, @UuidParam() id: string, @Body() dto: UpdateEnterpriseDto, @IfMatch() ifMatch?: number) {
+  update(
+    @CurrentActor() actor: Actor,
+    @UuidParam() id: string,
+    @Body() dto: UpdateEnterpriseDto,
+    @IfMatch() ifMatch?: number,
+  ) {
     return this.enterprises.update(actor, id, dto, ifMatch);
   }
 
@@ -69,7 +78,11 @@ export class EnterprisesController {
   @ApiNoContentResponse()
   @ApiProblem(404, 'Not found')
   @ApiProblem(412, 'If-Match is stale')
-  async remove(@CurrentActor() actor: Actor, @UuidParam() id: string, @IfMatch() ifMatch?: number): Promise<void> {
+  async remove(
+    @CurrentActor() actor: Actor,
+    @UuidParam() id: string,
+    @IfMatch() ifMatch?: number,
+  ): Promise<void> {
     await this.enterprises.remove(actor, id, ifMatch);
   }
 }

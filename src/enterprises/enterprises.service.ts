@@ -15,6 +15,7 @@ import type {
   EnterpriseView,
   UpdateEnterpriseDto,
 } from './dto/enterprise.dto.js';
+import { assertAssignableOfficer } from '../users/assignable-officer.js';
 import { Enterprise } from './enterprise.entity.js';
 import { ENTERPRISE_COLUMNS, enterpriseListQuery } from './enterprise-list.query.js';
 
@@ -115,7 +116,7 @@ export class EnterprisesService {
       throw Problem.forbidden('Officers create enterprises for themselves or unassigned.');
     }
     const view = await this.dataSource.transaction(async (m) => {
-      if (officerId) await this.assertOfficer(m, officerId);
+      if (officerId) await assertAssignableOfficer(m, officerId);
       const entity = m.create(Enterprise, {
         name: dto.name,
         creditCode: code,
@@ -184,7 +185,7 @@ export class EnterprisesService {
           'Officers assign enterprises to themselves or leave them unassigned; ask an admin to reassign.',
         );
       }
-      if (patch.officerId) await this.assertOfficer(m, patch.officerId);
+      if (patch.officerId) await assertAssignableOfficer(m, patch.officerId);
       const after = m.merge(Enterprise, m.create(Enterprise, { ...before }), patch as Enterprise);
       const changes = diff(before, after, AUDITED);
       if (Object.keys(changes).length === 0) return toEnterpriseView(before);
@@ -193,7 +194,8 @@ export class EnterprisesService {
       changed = Object.keys(changes);
       return toEnterpriseView(saved);
     });
-    if (changed.length > 0) await this.events.publish({ type: 'enterprise.updated', enterpriseId: id, fields: changed });
+    if (changed.length > 0)
+      await this.events.publish({ type: 'enterprise.updated', enterpriseId: id, fields: changed });
     return view;
   }
 
@@ -226,16 +228,6 @@ export class EnterprisesService {
     }
     if (ifMatch !== undefined && ifMatch !== before.version) throw Problem.stale(before.version);
     return before;
-  }
-
-  private async assertOfficer(m: EntityManager, officerId: string): Promise<void> {
-    const rows: { role: string; active: boolean }[] = await m.query(
-      'SELECT role, active FROM users WHERE id = $1',
-      [officerId],
-    );
-    if (rows.length === 0 || !rows[0].active || rows[0].role === 'viewer') {
-      throw Problem.field('officerId', 'must be an active officer or admin');
-    }
   }
 
   private async saveUnique(m: EntityManager, entity: Enterprise): Promise<Enterprise> {

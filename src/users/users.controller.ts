@@ -40,7 +40,12 @@ export class UsersController {
   @Requires('admin')
   @ApiOperation({ summary: 'Rename, change role, reset password or deactivate' })
   @ApiOk(UserView)
-  update(@CurrentActor() actor: Actor, @UuidParam() id: string, @Body() dto: UpdateUserDto, @IfMatch() ifMatch?: number) {
+  update(
+    @CurrentActor() actor: Actor,
+    @UuidParam() id: string,
+    @Body() dto: UpdateUserDto,
+    @IfMatch() ifMatch?: number,
+  ) {
     return this.users.update(actor, id, dto, ifMatch);
   }
 }

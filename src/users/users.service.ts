@@ -45,18 +45,36 @@ export class UsersService {
     return this.dataSource.transaction(async (m) => {
       let user: User;
       try {
-        user = await m.save(m.create(User, { email: dto.email, name: dto.name, role: dto.role, active: dto.active ?? true, passwordHash }));
+        user = await m.save(
+          m.create(User, {
+            email: dto.email,
+            name: dto.name,
+            role: dto.role,
+            active: dto.active ?? true,
+            passwordHash,
+          }),
+        );
       } catch (err) {
         if (isUniqueViolation(err)) throw Problem.conflict(`A user with email ${dto.email} already exists.`);
         throw err;
       }
-      await this.audit.record(m, actor, { action: 'create', entity: 'user', entityId: user.id, changes: diff(null, user, AUDITED) });
+      await this.audit.record(m, actor, {
+        action: 'create',
+        entity: 'user',
+        entityId: user.id,
+        changes: diff(null, user, AUDITED),
+      });
       return toUserView(user);
     });
   }
 
   async list(query: UserQuery): Promise<Page<UserView>> {
-    const qb = this.dataSource.getRepository(User).createQueryBuilder('u').orderBy('u.email').addOrderBy('u.id').limit(query.limit + 1);
+    const qb = this.dataSource
+      .getRepository(User)
+      .createQueryBuilder('u')
+      .orderBy('u.email')
+      .addOrderBy('u.id')
+      .limit(query.limit + 1);
     if (query.role) qb.andWhere('u.role = :role', { role: query.role });
     if (query.cursor) {
       const [email, id] = decodeCursor(query.cursor, 'users', 2);
@@ -125,7 +143,9 @@ export class UsersService {
 
   /** Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD when no admin exists yet. */
   async ensureFirstAdmin(email: string, password: string): Promise<void> {
-    const [{ count }] = await this.dataSource.query(`SELECT count(*)::int AS count FROM users WHERE role = 'admin'`);
+    const [{ count }] = await this.dataSource.query(
+      `SELECT count(*)::int AS count FROM users WHERE role = 'admin'`,
+    );
     if (count > 0) return;
     const passwordHash = await argon2.hash(password);
     const inserted: { id: string }[] = await this.dataSource.query(

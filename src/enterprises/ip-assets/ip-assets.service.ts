@@ -1,13 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { Actor } from '../../auth/actor.js';
 import { AuditService, diff } from '../../audit/audit.service.js';
 import { DomainEvents } from '../../common/domain-events.js';
 import { decodeCursor, encodeCursor, toPage, type Page, type PageQuery } from '../../common/pagination.js';
 import { Problem } from '../../common/problem.js';
 import { validateIpAsset } from '../../readiness/rules.js';
-import { assertLiveEnterprise, lockEnterpriseForChildWrite } from '../enterprise-access.js';
+import {
+  assertLiveEnterprise,
+  lockChildForWrite,
+  lockEnterpriseForChildWrite,
+} from '../enterprise-access.js';
 import { atRoot } from '../rules-check.js';
 import type { CreateIpAssetDto, IpAssetView, UpdateIpAssetDto } from './ip-asset.dto.js';
 import { EnterpriseIpAsset } from './ip-asset.entity.js';
@@ -105,7 +109,13 @@ export class IpAssetsService {
   async update(actor: Actor, id: string, dto: UpdateIpAssetDto, ifMatch?: number): Promise<IpAssetView> {
     const outcome = await this.dataSource.transaction(
       async (m): Promise<{ changed: boolean; asset: EnterpriseIpAsset }> => {
-        const before = await this.lockForWrite(m, actor, id, ifMatch);
+        const before = await lockChildForWrite(
+          m,
+          actor,
+          { entity: EnterpriseIpAsset, table: 'ip_assets', what: 'IP asset' },
+          id,
+          ifMatch,
+        );
         const patch: Partial<EnterpriseIpAsset> = {};
         for (const field of FIELDS) {
           if (dto[field] !== undefined) (patch as Record<string, unknown>)[field] = dto[field];
@@ -135,7 +145,13 @@ export class IpAssetsService {
 
   async remove(actor: Actor, id: string, ifMatch?: number): Promise<void> {
     const before = await this.dataSource.transaction(async (m) => {
-      const asset = await this.lockForWrite(m, actor, id, ifMatch);
+      const asset = await lockChildForWrite(
+        m,
+        actor,
+        { entity: EnterpriseIpAsset, table: 'ip_assets', what: 'IP asset' },
+        id,
+        ifMatch,
+      );
       await m.delete(EnterpriseIpAsset, { id });
       await this.audit.record(m, actor, {
         action: 'delete',
@@ -149,29 +165,5 @@ export class IpAssetsService {
       type: 'enterprise.readinessInputsChanged',
       enterpriseId: before.enterpriseId,
     });
-  }
-
-  /**
-   * The asset, locked for change once its enterprise is: 404 when either is gone (an item of a
-   * deleted enterprise is not visible), 403 under the officer rule, 412 on a stale If-Match.
-   */
-  private async lockForWrite(
-    m: EntityManager,
-    actor: Actor,
-    id: string,
-    ifMatch?: number,
-  ): Promise<EnterpriseIpAsset> {
-    const owner: { enterprise_id: string }[] = await m.query(
-      `SELECT a.enterprise_id FROM ip_assets a JOIN enterprises e ON e.id = a.enterprise_id
-        WHERE a.id = $1 AND e.deleted_at IS NULL`,
-      [id],
-    );
-    if (owner.length === 0) throw Problem.notFound('IP asset', id);
-    // Enterprise first, then the item: the order every write to an enterprise's children takes.
-    await lockEnterpriseForChildWrite(m, actor, owner[0].enterprise_id);
-    const asset = await m.findOne(EnterpriseIpAsset, { where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!asset) throw Problem.notFound('IP asset', id);
-    if (ifMatch !== undefined && ifMatch !== asset.version) throw Problem.stale(asset.version);
-    return asset;
   }
 }

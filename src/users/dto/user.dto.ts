@@ -4,7 +4,8 @@ import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } 
 import { PageQuery } from '../../common/pagination.js';
 import { ROLES, type Role } from '../../auth/permissions.js';
 
-const trimLower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+const trimLower = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim().toLowerCase() : value;
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateUserDto {
