@@ -2,7 +2,8 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Requires } from '../auth/access.decorators.js';
 import { AuditService } from './audit.service.js';
-import { AuditQuery } from './dto/audit-query.dto.js';
+import { AuditEntryView, AuditQuery } from './dto/audit-query.dto.js';
+import { ApiPage } from '../common/openapi.js';
 
 @ApiTags('audit')
 @Controller('audit')
@@ -12,6 +13,7 @@ export class AuditController {
   @Get()
   @Requires('admin')
   @ApiOperation({ summary: 'Who changed what and when, newest first (admins only)' })
+  @ApiPage(AuditEntryView)
   list(@Query() query: AuditQuery) {
     return this.audit.list(query);
   }

@@ -17,7 +17,11 @@ export interface AuditRecord {
 }
 
 /** The fields that differ between two versions of a record, as `{ field: [before, after] }`. */
-export function diff<T extends object>(before: Partial<T> | null, after: Partial<T> | null, fields: (keyof T)[]): Changes {
+export function diff<T extends object>(
+  before: Partial<T> | null,
+  after: Partial<T> | null,
+  fields: (keyof T)[],
+): Changes {
   const changes: Changes = {};
   for (const field of fields) {
     const a = before ? (before[field] ?? null) : null;
@@ -39,18 +43,31 @@ export class AuditService {
     await manager.query(
       `INSERT INTO audit_entries (actor_type, actor_id, action, entity, entity_id, changes, request_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [actor.type, actor.id, entry.action, entry.entity, entry.entityId, JSON.stringify(entry.changes ?? {}), actor.requestId ?? null],
+      [
+        actor.type,
+        actor.id,
+        entry.action,
+        entry.entity,
+        entry.entityId,
+        JSON.stringify(entry.changes ?? {}),
+        actor.requestId ?? null,
+      ],
     );
   }
 
   async list(query: AuditQuery): Promise<Page<AuditEntryView>> {
-    const qb = this.dataSource.getRepository(AuditEntry).createQueryBuilder('a').orderBy('a.id', 'DESC').limit(query.limit + 1);
+    const qb = this.dataSource
+      .getRepository(AuditEntry)
+      .createQueryBuilder('a')
+      .orderBy('a.id', 'DESC')
+      .limit(query.limit + 1);
     if (query.entity) qb.andWhere('a.entity = :entity', { entity: query.entity });
     if (query.entityId) qb.andWhere('a.entity_id = :entityId', { entityId: query.entityId });
     if (query.actorId) qb.andWhere('a.actor_id = :actorId', { actorId: query.actorId });
     if (query.cursor) {
       const [id] = decodeCursor(query.cursor, 'audit', 1);
-      if (typeof id !== 'string' || !/^\d{1,19}$/.test(id)) throw Problem.field('cursor', 'is not a cursor this API issued');
+      if (typeof id !== 'string' || !/^\d{1,19}$/.test(id))
+        throw Problem.field('cursor', 'is not a cursor this API issued');
       qb.andWhere('a.id < :id', { id });
     }
     const rows = await qb.getMany();

@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 
@@ -19,4 +19,22 @@ export class AuditQuery extends PageQuery {
   @IsOptional()
   @IsUUID()
   actorId?: string;
+}
+
+export class ActorView {
+  @ApiProperty({ enum: ['user', 'apiKey', 'system'] }) type: string;
+  @ApiProperty({ nullable: true }) id: string | null;
+}
+
+export class AuditEntryView {
+  @ApiProperty() id: string;
+  @ApiProperty() at: Date;
+  @ApiProperty({ type: ActorView }) actor: ActorView;
+  @ApiProperty({ example: 'update', description: 'create, update, delete, transition, readiness, …' })
+  action: string;
+  @ApiProperty({ example: 'enterprise' }) entity: string;
+  @ApiProperty() entityId: string;
+  @ApiProperty({ description: '{ field: [before, after] }', example: { status: ['prospect', 'reserve'] } })
+  changes: Record<string, [unknown, unknown]>;
+  @ApiProperty({ nullable: true }) requestId: string | null;
 }
