@@ -20,6 +20,7 @@ import { MailModule } from './mail/mail.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { ReadinessModule } from './readiness/readiness.module.js';
+import { TrackingModule } from './tracking/tracking.module.js';
 import { UsersModule } from './users/users.module.js';
 
 /** Queue consumers and schedulers: present only when APP_ROLE is worker or all. */
@@ -48,6 +49,7 @@ export class AppModule {
         ReadinessModule.register(config.runsWorker),
         ApplicationsModule.register(config.runsWorker),
         ContractsModule,
+        TrackingModule,
         HealthModule,
       ],
       providers: [

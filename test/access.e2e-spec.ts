@@ -61,6 +61,12 @@ const RULES: Record<string, Need> = {
   'POST /api/v1/enterprises/{id}/service-records': 'enterprises:write',
   'GET /api/v1/enterprises/{id}/service-records': 'enterprises:read',
   'GET /api/v1/enterprises/{id}/timeline': 'enterprises:read',
+  'POST /api/v1/enterprises/{id}/tracking': 'tracking:write',
+  'GET /api/v1/tracking': 'tracking:read',
+  'GET /api/v1/tracking/suggestions': 'tracking:read',
+  'GET /api/v1/tracking/{id}': 'tracking:read',
+  'POST /api/v1/tracking/{id}/logs': 'tracking:write',
+  'PATCH /api/v1/tracking/{id}': 'tracking:write',
 };
 
 type Caller = 'viewer' | 'officer' | 'admin' | 'keyWithoutScope' | 'keyWithEveryScope';

@@ -15,6 +15,8 @@ import { InnovationProfile } from '../enterprises/innovation/innovation-profile.
 import { EnterpriseIpAsset } from '../enterprises/ip-assets/ip-asset.entity.js';
 import { ReadinessAssessment } from '../readiness/readiness-assessment.entity.js';
 import { ReadinessRun } from '../readiness/readiness-run.entity.js';
+import { TrackingLog } from '../tracking/tracking-log.entity.js';
+import { Tracking } from '../tracking/tracking.entity.js';
 import { User } from '../users/user.entity.js';
 
 export const ENTITIES = [
@@ -35,4 +37,6 @@ export const ENTITIES = [
   ServiceContract,
   ContractItem,
   ServiceRecord,
+  Tracking,
+  TrackingLog,
 ];
