@@ -1,13 +1,16 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module.js';
 import { PUBLIC_EXTENSION } from './auth/access.decorators.js';
 import { IdempotencyService } from './common/idempotency.js';
+import { PROBLEM_TYPE_BASE, titleFor } from './common/problem.js';
+import { fastifyProblem } from './common/problem.filter.js';
 import { createPino, PinoNestLogger } from './common/logger.js';
 import type { AppConfig } from './config/app-config.js';
 import { UsersService } from './users/users.service.js';
@@ -36,6 +39,33 @@ export async function createApp(config: AppConfig): Promise<BuiltApp> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    // The router refuses a malformed URL (400) or an over-long path parameter (414) before
+    // any route, and so before the ProblemFilter: answer those as problem+json too.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const problem = fastifyProblem(error.code) ?? fastifyProblem('FST_ERR_BAD_URL')!;
+      void reply
+        .status(problem.status)
+        .header('content-type', 'application/problem+json; charset=utf-8')
+        .send({ ...problem, requestId: request.id });
+    },
+    // Node refuses a request it cannot parse (headers too large, a timeout, bad framing) on
+    // the socket, before Fastify; same shape as every other error.
+    clientErrorHandler: (err: Error & { code?: string }, socket: Socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      const body = JSON.stringify({
+        type: `${PROBLEM_TYPE_BASE}${status === 431 ? 'headers-too-large' : status === 408 ? 'timeout' : 'bad-request'}`,
+        title: titleFor(status),
+        status,
+        detail: status === 431 ? 'The URL or headers are larger than this API accepts.' : status === 408 ? 'The request took too long to arrive.' : 'The request could not be parsed as HTTP.',
+      });
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${status} ${titleFor(status)}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+      socket.destroy(err);
+    },
     // Keep-alive connections that sit idle must not hold a shutdown open.
     forceCloseConnections: 'idle',
   });

@@ -29,6 +29,8 @@ export const toApiKeyView = (k: ApiKey): ApiKeyView => ({
   updatedAt: k.updatedAt,
 });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 @Injectable()
 export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
@@ -62,7 +64,9 @@ export class ApiKeysService {
     const qb = this.dataSource.getRepository(ApiKey).createQueryBuilder('k').orderBy('k.id').limit(query.limit + 1);
     if (query.cursor) {
       const [id] = decodeCursor(query.cursor, 'apiKeys', 1);
-      qb.andWhere('k.id > :id', { id: String(id) });
+      // Checked here, so a tampered cursor is a 400 rather than a failed uuid cast.
+      if (typeof id !== 'string' || !UUID.test(id)) throw Problem.field('cursor', 'is not a cursor this API issued');
+      qb.andWhere('k.id > :id', { id });
     }
     const rows = await qb.getMany();
     return toPage(rows.map(toApiKeyView), query.limit, (k) => encodeCursor('apiKeys', [k.id]));

@@ -3,17 +3,20 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { Problem, PROBLEM_TYPE_BASE, titleFor, type ProblemDocument } from './problem.js';
 
-// Fastify's own errors for malformed requests, mapped to what a client can act on.
-const FASTIFY_CODES: Record<string, { status: number; slug: string; detail: string }> = {
+// Fastify's own errors for malformed requests, mapped to what a client can act on. A 400
+// names what was wrong (`field`) like any other 400.
+const FASTIFY_CODES: Record<string, { status: number; slug: string; detail: string; field?: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: {
     status: 400,
     slug: 'malformed-json',
     detail: 'The body is not valid JSON.',
+    field: 'body',
   },
   FST_ERR_CTP_EMPTY_JSON_BODY: {
     status: 400,
     slug: 'malformed-json',
     detail: 'The body is empty but declared as JSON.',
+    field: 'body',
   },
   FST_ERR_CTP_BODY_TOO_LARGE: {
     status: 413,
@@ -29,9 +32,26 @@ const FASTIFY_CODES: Record<string, { status: number; slug: string; detail: stri
     status: 400,
     slug: 'bad-request',
     detail: 'Content-Length does not match the body.',
+    field: 'Content-Length',
   },
-  FST_ERR_CTP_INVALID_TYPE: { status: 400, slug: 'bad-request', detail: 'Invalid Content-Type header.' },
+  FST_ERR_CTP_INVALID_TYPE: { status: 400, slug: 'bad-request', detail: 'Invalid Content-Type header.', field: 'Content-Type' },
+  // Raised by the router before any route (or Nest) sees the request; see `frameworkErrors` in app.ts.
+  FST_ERR_BAD_URL: { status: 400, slug: 'bad-url', detail: 'The URL has invalid percent-encoding.', field: 'path' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, slug: 'uri-too-long', detail: 'A path parameter is longer than any this API accepts.' },
 };
+
+/** The problem document for one of Fastify's own client errors, or undefined for any other error. */
+export function fastifyProblem(code: string | undefined): ProblemDocument | undefined {
+  const known = code ? FASTIFY_CODES[code] : undefined;
+  if (!known) return undefined;
+  return {
+    type: `${PROBLEM_TYPE_BASE}${known.slug}`,
+    title: titleFor(known.status),
+    status: known.status,
+    detail: known.detail,
+    ...(known.field && { errors: [{ field: known.field, message: known.detail }] }),
+  };
+}
 
 /** Turns every error into application/problem+json. Anything unexpected is a logged 500. */
 @Catch()
@@ -58,10 +78,8 @@ export class ProblemFilter implements ExceptionFilter {
   ): { problem: ProblemDocument; headers: Record<string, string> } {
     // The Fastify adapter wraps Fastify's client errors in an HttpException, keeping the original as its cause.
     const code = (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
-    if (code && FASTIFY_CODES[code]) {
-      const known = FASTIFY_CODES[code];
-      return { problem: this.doc(known.status, known.slug, known.detail), headers: {} };
-    }
+    const known = fastifyProblem(code);
+    if (known) return { problem: known, headers: {} };
     if (error instanceof Problem) {
       return {
         problem: this.doc(error.getStatus(), error.slug, error.message, error.extensions),

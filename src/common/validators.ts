@@ -1,8 +1,11 @@
 import { Transform } from 'class-transformer';
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
 
 /** Trims strings; leaves everything else for the type validators to refuse. */
 export const Trim = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+
+/** Optional but not nullable: absent is fine, null is refused by the type rules below it (IsOptional lets null through). */
+export const OptionalNotNull = () => ValidateIf((_: object, value: unknown) => value !== undefined);
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

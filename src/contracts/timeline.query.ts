@@ -107,8 +107,8 @@ export function timelineQuery(
       !INSTANT(at) ||
       typeof kind !== 'string' ||
       typeof id !== 'string' ||
-      id.length > 100 ||
-      kind.length > 50
+      !/^[\x21-\x7e]{1,100}$/.test(id) ||
+      !/^[\x21-\x7e]{1,50}$/.test(kind)
     ) {
       throw Problem.field('cursor', 'is not a cursor this API issued');
     }

@@ -40,7 +40,9 @@ const EDITABLE = ['reasons', 'criteria', 'officerId', 'cadenceDays', 'notifyEnte
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const notIssued = () => Problem.field('cursor', 'is not a cursor this API issued');
-const isIso = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+// Exactly as isoUtc writes it: Date.parse alone takes 2024-02-30 (rolled over) and +275760-09-13, which PostgreSQL refuses.
+const isIso = (v: unknown): v is string =>
+  typeof v === 'string' && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString() === v;
 
 /** A tracking with its enterprise's name and street, timestamps formatted by PostgreSQL. */
 const VIEW_SQL = `

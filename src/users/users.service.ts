@@ -27,6 +27,8 @@ export const toUserView = (u: User): UserView => ({
 const isUniqueViolation = (err: unknown) =>
   err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 @Injectable()
 export class UsersService {
   private readonly logger = new Logger(UsersService.name);
@@ -78,7 +80,11 @@ export class UsersService {
     if (query.role) qb.andWhere('u.role = :role', { role: query.role });
     if (query.cursor) {
       const [email, id] = decodeCursor(query.cursor, 'users', 2);
-      qb.andWhere('(u.email, u.id) > (:email, :id)', { email: String(email), id: String(id) });
+      // Checked here, so a tampered cursor is a 400 rather than a failed uuid cast or NUL in text.
+      if (typeof email !== 'string' || email.length > 254 || email.includes('\u0000') || typeof id !== 'string' || !UUID.test(id)) {
+        throw Problem.field('cursor', 'is not a cursor this API issued');
+      }
+      qb.andWhere('(u.email, u.id) > (:email, :id)', { email, id });
     }
     const rows = await qb.getMany();
     return toPage(rows.map(toUserView), query.limit, (u) => encodeCursor('users', [u.email, u.id]));

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
+import { OptionalNotNull } from '../../common/validators.js';
 import { ROLES, type Role } from '../../auth/permissions.js';
 
 const trimLower = ({ value }: { value: unknown }) =>
@@ -40,7 +41,7 @@ export class CreateUserDto {
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ example: '王丽' })
-  @IsOptional()
+  @OptionalNotNull()
   @Transform(trim)
   @IsString()
   @MinLength(1)
@@ -48,19 +49,19 @@ export class UpdateUserDto {
   name?: string;
 
   @ApiPropertyOptional({ minLength: 8, maxLength: 200, writeOnly: true })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MinLength(8)
   @MaxLength(200)
   password?: string;
 
   @ApiPropertyOptional({ enum: ROLES })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(ROLES)
   role?: Role;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   active?: boolean;
 }
