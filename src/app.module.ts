@@ -20,6 +20,7 @@ import { MailModule } from './mail/mail.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { ReadinessModule } from './readiness/readiness.module.js';
+import { RemindersModule } from './reminders/reminders.module.js';
 import { TrackingModule } from './tracking/tracking.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -50,6 +51,7 @@ export class AppModule {
         ApplicationsModule.register(config.runsWorker),
         ContractsModule,
         TrackingModule,
+        RemindersModule.register(config.runsWorker),
         HealthModule,
       ],
       providers: [

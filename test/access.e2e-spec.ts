@@ -67,6 +67,11 @@ const RULES: Record<string, Need> = {
   'GET /api/v1/tracking/{id}': 'tracking:read',
   'POST /api/v1/tracking/{id}/logs': 'tracking:write',
   'PATCH /api/v1/tracking/{id}': 'tracking:write',
+  'GET /api/v1/reminders': 'reminders:read',
+  'GET /api/v1/reminders/{id}': 'reminders:read',
+  // Not in API.md's scope list: a write scope of our own, which officers and admins hold.
+  'POST /api/v1/reminders/{id}/cancel': 'reminders:write',
+  'POST /api/v1/reminders/{id}/retry': 'reminders:write',
 };
 
 type Caller = 'viewer' | 'officer' | 'admin' | 'keyWithoutScope' | 'keyWithEveryScope';

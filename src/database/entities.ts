@@ -15,6 +15,7 @@ import { InnovationProfile } from '../enterprises/innovation/innovation-profile.
 import { EnterpriseIpAsset } from '../enterprises/ip-assets/ip-asset.entity.js';
 import { ReadinessAssessment } from '../readiness/readiness-assessment.entity.js';
 import { ReadinessRun } from '../readiness/readiness-run.entity.js';
+import { Reminder } from '../reminders/reminder.entity.js';
 import { TrackingLog } from '../tracking/tracking-log.entity.js';
 import { Tracking } from '../tracking/tracking.entity.js';
 import { User } from '../users/user.entity.js';
@@ -39,4 +40,5 @@ export const ENTITIES = [
   ServiceRecord,
   Tracking,
   TrackingLog,
+  Reminder,
 ];

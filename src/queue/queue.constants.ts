@@ -4,6 +4,7 @@ export enum QueueName {
   Maintenance = 'maintenance',
   Readiness = 'readiness',
   Applications = 'applications',
+  Reminders = 'reminders',
 }
 
 export enum MaintenanceJob {
@@ -21,4 +22,11 @@ export enum ReadinessJob {
 export enum ApplicationsJob {
   /** Daily: certified enterprises whose latest certificate has ended become lapsed. */
   LapseExpired = 'lapse-expired',
+}
+
+export enum RemindersJob {
+  /** Recurring: queue a send for every reminder that is due, and free rows stuck in sending. */
+  Sweep = 'sweep',
+  /** Send one reminder; the job carries only the row id (jobId `reminder:<id>:<attempts>`). */
+  Send = 'send',
 }

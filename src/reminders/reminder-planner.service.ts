@@ -1,0 +1,190 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DomainEvents, type DomainEvent } from '../common/domain-events.js';
+import { AppConfig } from '../config/app-config.js';
+import { isoUtc, mutate } from '../database/sql.js';
+import { followUpSubject, type FollowUpPayload } from './reminder-template.js';
+import { followUpReminder } from './schedule.js';
+import { nextSendTime, parseSendWindow, type SendTimeOptions } from './send-window.js';
+
+interface TrackingRow {
+  id: string;
+  enterpriseId: string;
+  status: string;
+  nextFollowUpAt: Date;
+  notifyEnterprise: boolean;
+  reasons: string[];
+  enterpriseName: string;
+  contactName: string | null;
+  contactEmail: string | null;
+  remindersEnabled: boolean;
+  enterpriseDeleted: boolean;
+  officerName: string;
+  officerEmail: string;
+}
+
+/**
+ * The live occurrence of a tracking's follow-up reminder. Keyed on the tracking, not on the
+ * date (schedule.ts's followUpReminder keys on the date), so a moved date updates the
+ * scheduled row instead of adding one. When a row leaves the live states (sent, failed,
+ * cancelled) its occurrence gets `@<row id>` appended, which frees the key for the
+ * tracking's next follow-up.
+ */
+export const followUpOccurrence = (trackingId: string, recipient: 'officer' | 'enterprise') =>
+  `tracking:${trackingId}:follow-up:${recipient}`;
+
+/** SQL: the archived form of a row's occurrence (idempotent). */
+export const ARCHIVED_OCCURRENCE = `CASE WHEN strpos(occurrence, '@') = 0 THEN occurrence || '@' || id ELSE occurrence END`;
+
+/**
+ * Turns follow-up registrations (挂号跟踪) into reminder rows: one to the officer
+ * (mandatory) and, when `notifyEnterprise` and there is a contact address, an optional copy
+ * to the enterprise (`skipped` while the enterprise has reminders turned off).
+ */
+@Injectable()
+export class ReminderPlanner implements OnModuleInit {
+  private readonly logger = new Logger(ReminderPlanner.name);
+  private readonly sendTime: SendTimeOptions;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: DomainEvents,
+    private readonly config: AppConfig,
+  ) {
+    this.sendTime = {
+      timeZone: config.APP_TIMEZONE,
+      window: parseSendWindow(config.REMINDER_SEND_WINDOW),
+      workingDaysOnly: config.REMINDER_WORKING_DAYS_ONLY,
+      urgent: false,
+    };
+  }
+
+  onModuleInit(): void {
+    this.events.subscribe((event) => this.onEvent(event));
+  }
+
+  private async onEvent(event: DomainEvent): Promise<void> {
+    if (event.type === 'tracking.changed') await this.planFollowUps([event.trackingId]);
+    // The contact address, remindersEnabled or the enterprise itself changed.
+    if (event.type === 'enterprise.updated' || event.type === 'enterprise.deleted') {
+      const rows: { id: string }[] = await this.dataSource.query(
+        `SELECT id FROM trackings WHERE enterprise_id = $1 AND status = 'open'`,
+        [event.enterpriseId],
+      );
+      if (rows.length) await this.planFollowUps(rows.map((r) => r.id));
+    }
+  }
+
+  /**
+   * For the sweeper: open trackings falling due within a day whose officer has no reminder
+   * for the current date (a lost event, a listener that failed). Heals what events missed.
+   */
+  async planMissing(now: Date): Promise<number> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT t.id FROM trackings t
+        WHERE t.status = 'open' AND t.next_follow_up_at <= $1::timestamptz + interval '1 day'
+          AND NOT EXISTS (
+            SELECT 1 FROM reminders r
+             WHERE r.kind = 'follow_up_due' AND r.enterprise_id = t.enterprise_id
+               AND r.occurrence LIKE 'tracking:' || t.id || ':follow-up:officer%'
+               AND r.payload->>'nextFollowUpAt' = ${isoUtc('t.next_follow_up_at')})
+        ORDER BY t.next_follow_up_at LIMIT 500`,
+      [now],
+    );
+    await this.planFollowUps(rows.map((r) => r.id));
+    return rows.length;
+  }
+
+  /** Plans (or re-plans, or cancels) the follow-up reminders of these trackings. Idempotent. */
+  async planFollowUps(trackingIds: string[]): Promise<void> {
+    if (trackingIds.length === 0) return;
+    const rows: TrackingRow[] = await this.dataSource.query(
+      `SELECT t.id, t.enterprise_id AS "enterpriseId", t.status, t.next_follow_up_at AS "nextFollowUpAt",
+              t.notify_enterprise AS "notifyEnterprise", t.reasons,
+              e.name AS "enterpriseName", e.contact_name AS "contactName", e.contact_email AS "contactEmail",
+              e.reminders_enabled AS "remindersEnabled", e.deleted_at IS NOT NULL AS "enterpriseDeleted",
+              u.name AS "officerName", u.email AS "officerEmail"
+         FROM trackings t
+         JOIN enterprises e ON e.id = t.enterprise_id
+         JOIN users u ON u.id = t.officer_id
+        WHERE t.id = ANY($1::uuid[])`,
+      [trackingIds],
+    );
+    for (const row of rows) await this.planOne(row);
+  }
+
+  private async planOne(t: TrackingRow): Promise<void> {
+    const prefix = `tracking:${t.id}:follow-up:`;
+    const keep: string[] = [];
+    if (t.status === 'open' && !t.enterpriseDeleted) {
+      const planned = followUpReminder({
+        trackingId: t.id,
+        nextFollowUpAt: t.nextFollowUpAt,
+        notifyEnterprise: t.notifyEnterprise,
+        timeZone: this.config.APP_TIMEZONE,
+      });
+      for (const p of planned) {
+        const recipient = p.recipient === 'officer' ? t.officerEmail : t.contactEmail;
+        if (!recipient) continue;
+        const occurrence = followUpOccurrence(t.id, p.recipient);
+        const dueAt = nextSendTime(p.dueAt ?? t.nextFollowUpAt, this.sendTime);
+        const payload: FollowUpPayload = {
+          trackingId: t.id,
+          enterpriseName: t.enterpriseName,
+          nextFollowUpAt: t.nextFollowUpAt.toISOString(),
+          reasons: t.reasons,
+          officerName: t.officerName,
+          officerEmail: t.officerEmail,
+          contactName: t.contactName,
+        };
+        const status = !p.mandatory && !t.remindersEnabled ? 'skipped' : 'scheduled';
+        keep.push(`${occurrence} ${recipient}`);
+        // The live row moves with the date; a follow-up already sent (or failed, or cancelled
+        // by someone) for this very date is not planned again.
+        await this.dataSource.query(
+          `INSERT INTO reminders (kind, enterprise_id, recipient, recipient_role, subject, due_at, mandatory, status, payload, occurrence)
+           SELECT 'follow_up_due', $1::uuid, $2::text, $3::text, $4::text, $5::timestamptz, $6::boolean, $7::text, $8::jsonb, $9::text
+            WHERE NOT EXISTS (
+              SELECT 1 FROM reminders r
+               WHERE r.kind = 'follow_up_due' AND r.enterprise_id = $1 AND r.recipient = $2
+                 AND r.occurrence LIKE $9 || '@%'
+                 AND r.payload->>'nextFollowUpAt' = $8::jsonb->>'nextFollowUpAt'
+                 AND NOT (r.status = 'cancelled' AND r.payload ? 'supersededBy'))
+           ON CONFLICT (kind, enterprise_id, occurrence, recipient) DO UPDATE
+              SET due_at = EXCLUDED.due_at, subject = EXCLUDED.subject, payload = EXCLUDED.payload,
+                  mandatory = EXCLUDED.mandatory, status = EXCLUDED.status,
+                  version = reminders.version + 1, updated_at = now()
+            WHERE reminders.status IN ('scheduled', 'skipped')
+              AND (reminders.due_at, reminders.subject, reminders.payload, reminders.status)
+                  IS DISTINCT FROM (EXCLUDED.due_at, EXCLUDED.subject, EXCLUDED.payload, EXCLUDED.status)`,
+          [
+            t.enterpriseId,
+            recipient,
+            p.recipient,
+            followUpSubject(t.enterpriseName, p.recipient),
+            dueAt.toISOString(),
+            p.mandatory,
+            status,
+            JSON.stringify(payload),
+            occurrence,
+          ],
+        );
+      }
+    }
+    // Whatever is live and no longer planned (closed tracking, new officer, copy turned off) is cancelled.
+    const reason = t.status === 'open' && !t.enterpriseDeleted ? 'superseded' : `tracking ${t.status}`;
+    const { count } = await mutate(
+      this.dataSource,
+      `UPDATE reminders
+          SET status = 'cancelled', occurrence = ${ARCHIVED_OCCURRENCE},
+              payload = payload || jsonb_build_object('supersededBy', $4::text),
+              version = version + 1, updated_at = now()
+        WHERE kind = 'follow_up_due' AND enterprise_id = $1 AND occurrence LIKE $2 || '%'
+          AND strpos(occurrence, '@') = 0 AND status IN ('scheduled', 'skipped')
+          AND NOT (occurrence || ' ' || recipient = ANY($3::text[]))`,
+      [t.enterpriseId, prefix, keep, reason],
+    );
+    if (count) this.logger.log({ trackingId: t.id, count, reason }, 'Cancelled follow-up reminders');
+  }
+}
