@@ -21,7 +21,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 // JSON APIs never render in a browser; only Swagger UI needs scripts and styles.
 const API_CSP = "default-src 'none'; frame-ancestors 'none'";
-const DOCS_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'";
+const DOCS_CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'";
 
 export interface BuiltApp {
   app: NestFastifyApplication;
@@ -52,12 +53,18 @@ export async function createApp(config: AppConfig): Promise<BuiltApp> {
     // the socket, before Fastify; same shape as every other error.
     clientErrorHandler: (err: Error & { code?: string }, socket: Socket) => {
       if (err.code === 'ECONNRESET' || socket.destroyed) return;
-      const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      const status =
+        err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
       const body = JSON.stringify({
         type: `${PROBLEM_TYPE_BASE}${status === 431 ? 'headers-too-large' : status === 408 ? 'timeout' : 'bad-request'}`,
         title: titleFor(status),
         status,
-        detail: status === 431 ? 'The URL or headers are larger than this API accepts.' : status === 408 ? 'The request took too long to arrive.' : 'The request could not be parsed as HTTP.',
+        detail:
+          status === 431
+            ? 'The URL or headers are larger than this API accepts.'
+            : status === 408
+              ? 'The request took too long to arrive.'
+              : 'The request could not be parsed as HTTP.',
       });
       if (socket.writable) {
         socket.write(
@@ -109,16 +116,22 @@ function installHooks(app: NestFastifyApplication, logger: Pino): void {
   });
 
   // Every single resource carries ETag: "<version>", so clients can send it back in If-Match.
-  fastify.addHook('preSerialization', async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    const version = (payload as { version?: unknown } | null)?.version;
-    if (typeof version === 'number') reply.header('etag', `"${version}"`);
-    return payload;
-  });
+  fastify.addHook(
+    'preSerialization',
+    async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+      const version = (payload as { version?: unknown } | null)?.version;
+      if (typeof version === 'number') reply.header('etag', `"${version}"`);
+      return payload;
+    },
+  );
 
   fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
-    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, seconds);
+    metrics.httpDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      seconds,
+    );
     logger.info(
       {
         reqId: request.id,
@@ -151,12 +164,18 @@ function setUpOpenApi(app: NestFastifyApplication): void {
       .build(),
   );
   for (const operations of Object.values(document.paths)) {
-    for (const operation of Object.values(operations) as { security?: unknown[]; [PUBLIC_EXTENSION]?: boolean }[]) {
+    for (const operation of Object.values(operations) as {
+      security?: unknown[];
+      [PUBLIC_EXTENSION]?: boolean;
+    }[]) {
       if (operation?.[PUBLIC_EXTENSION]) {
         operation.security = [];
         delete operation[PUBLIC_EXTENSION];
       }
     }
   }
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'openapi.json',
+    yamlDocumentUrl: 'openapi.yaml',
+  });
 }

@@ -17,7 +17,10 @@ const { app, logger } = await createApp(config);
 if (ran.length > 0) logger.info({ migrations: ran }, 'Migrations applied');
 if (config.runsApi) {
   await app.listen({ port: config.PORT, host: config.HOST });
-  logger.info({ url: `http://${config.HOST}:${config.PORT}`, role: config.APP_ROLE, docs: '/docs' }, 'Peiyu is serving');
+  logger.info(
+    { url: `http://${config.HOST}:${config.PORT}`, role: config.APP_ROLE, docs: '/docs' },
+    'Peiyu is serving',
+  );
 } else {
   await app.init();
   logger.info({ role: config.APP_ROLE }, 'Peiyu worker started');

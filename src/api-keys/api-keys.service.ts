@@ -1,3 +1,4 @@
+import { UUID } from '../common/validators.js';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -29,8 +30,6 @@ export const toApiKeyView = (k: ApiKey): ApiKeyView => ({
   updatedAt: k.updatedAt,
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 @Injectable()
 export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
@@ -48,7 +47,13 @@ export class ApiKeysService {
     const secret = randomBytes(32).toString('base64url');
     return this.dataSource.transaction(async (m) => {
       const key = await m.save(
-        m.create(ApiKey, { name: dto.name, prefix, secretHash: sha256(secret), scopes: dto.scopes, createdBy: actor.id }),
+        m.create(ApiKey, {
+          name: dto.name,
+          prefix,
+          secretHash: sha256(secret),
+          scopes: dto.scopes,
+          createdBy: actor.id,
+        }),
       );
       await this.audit.record(m, actor, {
         action: 'create',
@@ -61,11 +66,16 @@ export class ApiKeysService {
   }
 
   async list(query: PageQuery): Promise<Page<ApiKeyView>> {
-    const qb = this.dataSource.getRepository(ApiKey).createQueryBuilder('k').orderBy('k.id').limit(query.limit + 1);
+    const qb = this.dataSource
+      .getRepository(ApiKey)
+      .createQueryBuilder('k')
+      .orderBy('k.id')
+      .limit(query.limit + 1);
     if (query.cursor) {
       const [id] = decodeCursor(query.cursor, 'apiKeys', 1);
       // Checked here, so a tampered cursor is a 400 rather than a failed uuid cast.
-      if (typeof id !== 'string' || !UUID.test(id)) throw Problem.field('cursor', 'is not a cursor this API issued');
+      if (typeof id !== 'string' || !UUID.test(id))
+        throw Problem.field('cursor', 'is not a cursor this API issued');
       qb.andWhere('k.id > :id', { id });
     }
     const rows = await qb.getMany();
@@ -80,7 +90,12 @@ export class ApiKeysService {
         if (!exists) throw Problem.notFound('API key', id);
         return; // already revoked: DELETE is idempotent
       }
-      await this.audit.record(m, actor, { action: 'delete', entity: 'apiKey', entityId: id, changes: { revoked: [false, true] } });
+      await this.audit.record(m, actor, {
+        action: 'delete',
+        entity: 'apiKey',
+        entityId: id,
+        changes: { revoked: [false, true] },
+      });
     });
   }
 

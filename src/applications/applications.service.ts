@@ -1,3 +1,5 @@
+import { moveEnterpriseStatus } from '../enterprises/enterprise-status.js';
+import { UUID } from '../common/validators.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
@@ -60,7 +62,6 @@ const columns = (today: string) => `a.id, a.enterprise_id AS "enterpriseId", a.p
   a.registration_no AS "registrationNo", a.closed_reason AS "closedReason", a.version,
   ${isoUtc('a.created_at')} AS "createdAt", ${isoUtc('a.updated_at')} AS "updatedAt"`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const notIssued = () => Problem.field('cursor', 'is not a cursor this API issued');
 function cursorInstant(value: unknown): string {
   if (typeof value !== 'string' || Number.isNaN(Date.parse(value)) || new Date(value).toISOString() !== value)
@@ -331,30 +332,20 @@ export class ApplicationsService {
       if (dto.to === 'certified')
         events.push(...(await this.certify(m, actor, app.enterprise_id, dto.issuedAt!)));
       if (dto.to === 'submitted' && app.program !== 'tech_sme')
-        events.push(...(await this.markApplying(m, actor, app.enterprise_id)));
+        events.push(
+          ...(await moveEnterpriseStatus(
+            m,
+            this.audit,
+            actor,
+            app.enterprise_id,
+            'applying',
+            ['prospect', 'reserve', 'tracking', 'lapsed'],
+            { overrideManual: true },
+          )),
+        );
     });
     for (const event of events) await this.events.publish(event);
     return this.get(id);
-  }
-
-  /** An HNTE application was filed: the enterprise is applying (申报中), unless further on already. */
-  private async markApplying(m: EntityManager, actor: Actor, enterpriseId: string): Promise<DomainEvent[]> {
-    const { rows } = await mutate<{ before: string }>(
-      m,
-      `UPDATE enterprises e SET status = 'applying', version = e.version + 1, updated_at = now()
-         FROM (SELECT status AS before FROM enterprises WHERE id = $1) b
-        WHERE e.id = $1 AND e.status IN ('prospect', 'reserve', 'tracking', 'lapsed')
-        RETURNING b.before`,
-      [enterpriseId],
-    );
-    if (rows.length === 0) return [];
-    await this.audit.record(m, actor, {
-      action: 'update',
-      entity: 'enterprise',
-      entityId: enterpriseId,
-      changes: { status: [rows[0].before, 'applying'] },
-    });
-    return [{ type: 'enterprise.updated', enterpriseId, fields: ['status'] }];
   }
 
   /**

@@ -1,3 +1,4 @@
+import { UUID } from '../common/validators.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -19,7 +20,6 @@ const FIELDS = [
 ] as const;
 const AUDITED: (keyof Batch)[] = [...FIELDS];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export const toBatchView = (b: Batch): BatchView => ({
   id: b.id,

@@ -10,7 +10,11 @@ export type AccessRule = { public: true } | { permission: Permission };
 
 /** Open to anyone: login, health, docs. */
 export const Public = () =>
-  applyDecorators(SetMetadata<string, AccessRule>(ACCESS_KEY, { public: true }), ApiExtension(PUBLIC_EXTENSION, true));
+  applyDecorators(
+    SetMetadata<string, AccessRule>(ACCESS_KEY, { public: true }),
+    ApiExtension(PUBLIC_EXTENSION, true),
+  );
 
 /** The permission (an API-key scope, or `admin`) a route needs. Every route names one. */
-export const Requires = (permission: Permission) => SetMetadata<string, AccessRule>(ACCESS_KEY, { permission });
+export const Requires = (permission: Permission) =>
+  SetMetadata<string, AccessRule>(ACCESS_KEY, { permission });

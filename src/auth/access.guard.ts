@@ -10,7 +10,13 @@ import { ROLE_PERMISSIONS, type Permission } from './permissions.js';
 import { TokenService } from './token.service.js';
 
 const unauthorized = (detail: string, error?: string) =>
-  new Problem(401, 'unauthorized', detail, {}, { 'www-authenticate': error ? `Bearer error="${error}"` : 'Bearer' });
+  new Problem(
+    401,
+    'unauthorized',
+    detail,
+    {},
+    { 'www-authenticate': error ? `Bearer error="${error}"` : 'Bearer' },
+  );
 
 /**
  * The one place access is decided: who the caller is (staff token or API key) and whether
@@ -29,7 +35,10 @@ export class AccessGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]);
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (rule && 'public' in rule) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (!rule) {
@@ -55,16 +64,29 @@ export class AccessGuard implements CanActivate {
     if (typeof apiKey === 'string' && apiKey !== '') {
       const key = await this.apiKeys.authenticate(apiKey);
       if (!key) throw new Problem(401, 'unauthorized', 'The API key is unknown or revoked.');
-      return { type: 'apiKey', id: key.id, permissions: new Set<Permission>(key.scopes), requestId: request.id };
+      return {
+        type: 'apiKey',
+        id: key.id,
+        permissions: new Set<Permission>(key.scopes),
+        requestId: request.id,
+      };
     }
     const header = request.headers.authorization;
     if (!header) throw unauthorized('Sign in: send Authorization: Bearer <token> or X-API-Key.');
-    if (!header.startsWith('Bearer ')) throw unauthorized('Use the Bearer scheme: Authorization: Bearer <token>.', 'invalid_request');
+    if (!header.startsWith('Bearer '))
+      throw unauthorized('Use the Bearer scheme: Authorization: Bearer <token>.', 'invalid_request');
     const claims = this.tokens.verify(header.slice(7).trim());
     if (!claims) throw unauthorized('The token is invalid or has expired; sign in again.', 'invalid_token');
     const standing = await this.users.standingOf(claims.sub);
-    if (!standing || !standing.active) throw unauthorized('This account no longer exists or is deactivated.', 'invalid_token');
+    if (!standing || !standing.active)
+      throw unauthorized('This account no longer exists or is deactivated.', 'invalid_token');
     // The role is read from the database, not the token, so a demotion applies at once.
-    return { type: 'user', id: claims.sub, role: standing.role, permissions: ROLE_PERMISSIONS[standing.role], requestId: request.id };
+    return {
+      type: 'user',
+      id: claims.sub,
+      role: standing.role,
+      permissions: ROLE_PERMISSIONS[standing.role],
+      requestId: request.id,
+    };
   }
 }

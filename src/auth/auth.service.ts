@@ -23,9 +23,18 @@ export class AuthService {
     await this.claimAttempt(email);
     const user = await this.users.verifyCredentials(email, password);
     // A failed attempt keeps the row claimAttempt wrote; that row is the recorded failure.
-    if (!user) throw new Problem(401, 'invalid-credentials', 'Wrong email or password, or the account is deactivated.');
+    if (!user)
+      throw new Problem(
+        401,
+        'invalid-credentials',
+        'Wrong email or password, or the account is deactivated.',
+      );
     await this.dataSource.query('DELETE FROM login_failures WHERE email = $1', [email]);
-    return { accessToken: this.tokens.issue({ sub: user.id, role: user.role }), tokenType: 'Bearer', expiresIn: this.tokens.ttlSeconds };
+    return {
+      accessToken: this.tokens.issue({ sub: user.id, role: user.role }),
+      tokenType: 'Bearer',
+      expiresIn: this.tokens.ttlSeconds,
+    };
   }
 
   /**

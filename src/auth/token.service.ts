@@ -1,9 +1,8 @@
+import { UUID } from '../common/validators.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { createSigner, createVerifier } from 'fast-jwt';
 import { AppConfig } from '../config/app-config.js';
 import type { Role } from './permissions.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface StaffClaims {
   sub: string;
@@ -19,11 +18,21 @@ export class TokenService {
 
   constructor(config: AppConfig) {
     if (config.jwtSecretGenerated) {
-      new Logger('TokenService').warn('JWT_SECRET is not set: tokens are signed with a random per-process secret');
+      new Logger('TokenService').warn(
+        'JWT_SECRET is not set: tokens are signed with a random per-process secret',
+      );
     }
     this.ttlSeconds = config.JWT_TTL_SECONDS;
-    this.sign = createSigner({ key: config.jwtSecret, algorithm: 'HS256', expiresIn: this.ttlSeconds * 1000 });
-    this.verifyToken = createVerifier({ key: config.jwtSecret, algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] });
+    this.sign = createSigner({
+      key: config.jwtSecret,
+      algorithm: 'HS256',
+      expiresIn: this.ttlSeconds * 1000,
+    });
+    this.verifyToken = createVerifier({
+      key: config.jwtSecret,
+      algorithms: ['HS256'],
+      requiredClaims: ['sub', 'exp'],
+    });
   }
 
   issue(claims: StaffClaims): string {

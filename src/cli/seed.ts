@@ -34,7 +34,9 @@ try {
     officers: integer('officers', values.officers, 0),
     startIndex: integer('start', values.start, 0),
   });
-  process.stdout.write(`${JSON.stringify({ ...result, database: config.DATABASE_URL.replace(/\/\/[^@/]*@/, '//') })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...result, database: config.DATABASE_URL.replace(/\/\/[^@/]*@/, '//') })}\n`,
+  );
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);

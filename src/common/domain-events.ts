@@ -13,9 +13,21 @@ export type DomainEvent =
   /** Yearly figures, IP assets or the innovation profile changed: readiness is stale. */
   | { type: 'enterprise.readinessInputsChanged'; enterpriseId: string }
   /** An application was opened (from null) or moved to another stage. */
-  | { type: 'application.transitioned'; applicationId: string; enterpriseId: string; from: string | null; to: string }
+  | {
+      type: 'application.transitioned';
+      applicationId: string;
+      enterpriseId: string;
+      from: string | null;
+      to: string;
+    }
   /** A certificate was issued (HNTE) or a registration granted (tech SME). */
-  | { type: 'application.certified'; applicationId: string; enterpriseId: string; certificateNo: string; validUntil: string }
+  | {
+      type: 'application.certified';
+      applicationId: string;
+      enterpriseId: string;
+      certificateNo: string;
+      validUntil: string;
+    }
   /** A follow-up (挂号跟踪) was registered, changed, logged, closed or promoted. */
   | { type: 'tracking.changed'; trackingId: string; enterpriseId: string };
 

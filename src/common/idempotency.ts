@@ -25,7 +25,15 @@ declare module 'fastify' {
   }
 }
 
-type Stored = { state: string; body_hash: string; fresh: boolean; abandoned: boolean; response_status: number; response_body: unknown; response_headers: Record<string, string> };
+type Stored = {
+  state: string;
+  body_hash: string;
+  fresh: boolean;
+  abandoned: boolean;
+  response_status: number;
+  response_body: unknown;
+  response_headers: Record<string, string>;
+};
 
 /** Stores the first response to a POST under its Idempotency-Key, per caller, for 24 h. */
 @Injectable()
@@ -64,7 +72,12 @@ export class IdempotencyService {
     return row;
   }
 
-  async complete(claim: Claim, status: number, body: unknown, headers: Record<string, string>): Promise<void> {
+  async complete(
+    claim: Claim,
+    status: number,
+    body: unknown,
+    headers: Record<string, string>,
+  ): Promise<void> {
     await this.dataSource.query(
       `UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4, response_headers = $5
         WHERE owner = $1 AND key = $2`,
@@ -73,10 +86,11 @@ export class IdempotencyService {
   }
 
   async release(claim: Claim): Promise<void> {
-    await mutate(this.dataSource, `DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND state = 'pending'`, [
-      claim.owner,
-      claim.key,
-    ]);
+    await mutate(
+      this.dataSource,
+      `DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND state = 'pending'`,
+      [claim.owner, claim.key],
+    );
   }
 
   /** Called from Fastify's onSend: keeps a success for replay, forgets anything else. */
@@ -90,17 +104,25 @@ export class IdempotencyService {
         const value = reply.getHeader(name);
         if (value !== undefined) headers[name] = String(value);
       }
-      const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
-      await this.complete(claim, reply.statusCode, text === null || text === '' ? null : JSON.parse(text), headers);
+      const text =
+        typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null;
+      await this.complete(
+        claim,
+        reply.statusCode,
+        text === null || text === '' ? null : JSON.parse(text),
+        headers,
+      );
     } else {
       await this.release(claim);
     }
   }
 
   async purgeExpired(): Promise<number> {
-    const { count } = await mutate(this.dataSource, `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [
-      KEPT_HOURS,
-    ]);
+    const { count } = await mutate(
+      this.dataSource,
+      `DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`,
+      [KEPT_HOURS],
+    );
     return count;
   }
 }
@@ -135,7 +157,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const claim = { owner: `${request.actor.type}:${request.actor.id}`, key };
     const path = request.url.split('?')[0];
-    const bodyHash = createHash('sha256').update(`${path}\n${canonical(request.body ?? null)}`).digest('hex');
+    const bodyHash = createHash('sha256')
+      .update(`${path}\n${canonical(request.body ?? null)}`)
+      .digest('hex');
     return from(this.idempotency.claim(claim, request.method, path, bodyHash)).pipe(
       switchMap((outcome) => {
         if (outcome === 'claimed') {
@@ -143,13 +167,25 @@ export class IdempotencyInterceptor implements NestInterceptor {
           return next.handle();
         }
         if (outcome.body_hash !== bodyHash) {
-          throw new Problem(422, 'idempotency-key-reused', 'This Idempotency-Key was used with a different request body or path.');
+          throw new Problem(
+            422,
+            'idempotency-key-reused',
+            'This Idempotency-Key was used with a different request body or path.',
+          );
         }
         if (outcome.state === 'pending') {
-          throw new Problem(409, 'idempotency-in-progress', 'A request with this Idempotency-Key is still being processed.', {}, { 'retry-after': '1' });
+          throw new Problem(
+            409,
+            'idempotency-in-progress',
+            'A request with this Idempotency-Key is still being processed.',
+            {},
+            { 'retry-after': '1' },
+          );
         }
         const reply = http.getResponse<FastifyReply>();
-        void reply.status(outcome.response_status).headers({ ...outcome.response_headers, 'idempotent-replayed': 'true' });
+        void reply
+          .status(outcome.response_status)
+          .headers({ ...outcome.response_headers, 'idempotent-replayed': 'true' });
         return of(outcome.response_body);
       }),
     );

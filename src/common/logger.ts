@@ -34,7 +34,11 @@ export class PinoNestLogger implements LoggerService {
   }
 
   // Nest passes (message, ...params, context); services here pass ({ fields }, 'message').
-  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, rest: unknown[]) {
+  private write(
+    level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal',
+    message: unknown,
+    rest: unknown[],
+  ) {
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
     const logger = context ? this.pino.child({ context }) : this.pino;
     if (message !== null && typeof message === 'object' && !(message instanceof Error)) {

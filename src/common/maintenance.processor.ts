@@ -44,7 +44,10 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
 
   private async purgeExpired(): Promise<{ idempotencyKeys: number; loginFailures: number }> {
     const idempotencyKeys = await this.idempotency.purgeExpired();
-    const { count: loginFailures } = await mutate(this.dataSource, `DELETE FROM login_failures WHERE at < now() - interval '1 day'`);
+    const { count: loginFailures } = await mutate(
+      this.dataSource,
+      `DELETE FROM login_failures WHERE at < now() - interval '1 day'`,
+    );
     this.logger.log({ idempotencyKeys, loginFailures }, 'Purged expired records');
     return { idempotencyKeys, loginFailures };
   }

@@ -41,10 +41,19 @@ export const ApiStandardErrors = () =>
     ApiForbiddenResponse({ description: 'Authenticated but not allowed', ...problem }),
   );
 
-export const ApiOk = (type: Type) => applyDecorators(ApiStandardErrors(), ApiOkResponse({ type }), ApiNotFoundResponse({ description: 'Not found', ...problem }));
+export const ApiOk = (type: Type) =>
+  applyDecorators(
+    ApiStandardErrors(),
+    ApiOkResponse({ type }),
+    ApiNotFoundResponse({ description: 'Not found', ...problem }),
+  );
 
 export const ApiCreated = (type: Type) =>
-  applyDecorators(ApiStandardErrors(), ApiCreatedResponse({ type }), ApiConflictResponse({ description: 'Conflicts with an existing record', ...problem }));
+  applyDecorators(
+    ApiStandardErrors(),
+    ApiCreatedResponse({ type }),
+    ApiConflictResponse({ description: 'Conflicts with an existing record', ...problem }),
+  );
 
 /** A `{ data, nextCursor }` page of `type`. */
 export const ApiPage = (type: Type) =>
@@ -57,7 +66,11 @@ export const ApiPage = (type: Type) =>
         required: ['data', 'nextCursor'],
         properties: {
           data: { type: 'array', items: { $ref: getSchemaPath(type) } },
-          nextCursor: { type: 'string', nullable: true, description: 'Pass as `cursor` for the next page; null on the last' },
+          nextCursor: {
+            type: 'string',
+            nullable: true,
+            description: 'Pass as `cursor` for the next page; null on the last',
+          },
         },
       },
     }),

@@ -34,10 +34,24 @@ const FASTIFY_CODES: Record<string, { status: number; slug: string; detail: stri
     detail: 'Content-Length does not match the body.',
     field: 'Content-Length',
   },
-  FST_ERR_CTP_INVALID_TYPE: { status: 400, slug: 'bad-request', detail: 'Invalid Content-Type header.', field: 'Content-Type' },
+  FST_ERR_CTP_INVALID_TYPE: {
+    status: 400,
+    slug: 'bad-request',
+    detail: 'Invalid Content-Type header.',
+    field: 'Content-Type',
+  },
   // Raised by the router before any route (or Nest) sees the request; see `frameworkErrors` in app.ts.
-  FST_ERR_BAD_URL: { status: 400, slug: 'bad-url', detail: 'The URL has invalid percent-encoding.', field: 'path' },
-  FST_ERR_MAX_PARAM_LENGTH: { status: 414, slug: 'uri-too-long', detail: 'A path parameter is longer than any this API accepts.' },
+  FST_ERR_BAD_URL: {
+    status: 400,
+    slug: 'bad-url',
+    detail: 'The URL has invalid percent-encoding.',
+    field: 'path',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    slug: 'uri-too-long',
+    detail: 'A path parameter is longer than any this API accepts.',
+  },
 };
 
 /** The problem document for one of Fastify's own client errors, or undefined for any other error. */

@@ -34,7 +34,10 @@ export class ValidationPipe implements PipeTransform {
 
 /** PostgreSQL text cannot hold U+0000: refused here as a 400 rather than failing the query as a 500. */
 export function nulCharacters(value: unknown, prefix = ''): FieldError[] {
-  if (typeof value === 'string') return value.includes('\u0000') ? [{ field: prefix || 'body', message: 'must not contain the NUL character (U+0000)' }] : [];
+  if (typeof value === 'string')
+    return value.includes('\u0000')
+      ? [{ field: prefix || 'body', message: 'must not contain the NUL character (U+0000)' }]
+      : [];
   if (value === null || typeof value !== 'object') return [];
   return Object.entries(value).flatMap(([key, v]) => nulCharacters(v, prefix ? `${prefix}.${key}` : key));
 }
@@ -44,7 +47,11 @@ export function flattenErrors(errors: ValidationError[], prefix = ''): FieldErro
   for (const error of errors) {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     for (const [rule, message] of Object.entries(error.constraints ?? {})) {
-      out.push({ field, message: rule === 'whitelistValidation' ? 'is not a known field' : stripProperty(message, error.property) });
+      out.push({
+        field,
+        message:
+          rule === 'whitelistValidation' ? 'is not a known field' : stripProperty(message, error.property),
+      });
     }
     if (error.children?.length) out.push(...flattenErrors(error.children, field));
   }

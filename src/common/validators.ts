@@ -2,10 +2,18 @@ import { Transform } from 'class-transformer';
 import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
 
 /** Trims strings; leaves everything else for the type validators to refuse. */
-export const Trim = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+export const Trim = () =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
 /** Optional but not nullable: absent is fine, null is refused by the type rules below it (IsOptional lets null through). */
 export const OptionalNotNull = () => ValidateIf((_: object, value: unknown) => value !== undefined);
+
+/** Lower-cases strings (ids and emails compare in lower case). */
+export const LowerCase = () =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value));
+
+/** A UUID as PostgreSQL prints it: checked before a value reaches a `uuid` cast. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -39,11 +47,17 @@ export function IsInstant(options?: ValidationOptions) {
       name: 'isInstant',
       target: target.constructor,
       propertyName,
-      options: { message: 'must be an ISO 8601 instant with an offset, e.g. 2026-11-27T08:00:00+08:00', ...options },
+      options: {
+        message: 'must be an ISO 8601 instant with an offset, e.g. 2026-11-27T08:00:00+08:00',
+        ...options,
+      },
       validator: {
         // Date.parse rolls 2023-02-30 over to 2 March where PostgreSQL refuses it, so the day is checked too.
         validate: (value: unknown) =>
-          typeof value === 'string' && INSTANT.test(value) && isCalendarDate(value.slice(0, 10)) && !Number.isNaN(Date.parse(value)),
+          typeof value === 'string' &&
+          INSTANT.test(value) &&
+          isCalendarDate(value.slice(0, 10)) &&
+          !Number.isNaN(Date.parse(value)),
       },
     });
 }

@@ -33,7 +33,12 @@ describe('loadConfig', () => {
   });
 
   it('parses numbers and booleans from strings', () => {
-    const config = loadConfig({ PORT: '8080', REMINDER_WORKING_DAYS_ONLY: 'false', WEBHOOK_ALLOW_PRIVATE: '1', APP_ROLE: 'worker' });
+    const config = loadConfig({
+      PORT: '8080',
+      REMINDER_WORKING_DAYS_ONLY: 'false',
+      WEBHOOK_ALLOW_PRIVATE: '1',
+      APP_ROLE: 'worker',
+    });
     expect(config.PORT).toBe(8080);
     expect(config.REMINDER_WORKING_DAYS_ONLY).toBe(false);
     expect(config.WEBHOOK_ALLOW_PRIVATE).toBe(true);
@@ -86,7 +91,9 @@ describe('loadConfig', () => {
   });
 
   it('wants ADMIN_EMAIL and ADMIN_PASSWORD together', () => {
-    expect(problemsOf({ ADMIN_EMAIL: 'a@b.cn' })).toEqual(['ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither']);
+    expect(problemsOf({ ADMIN_EMAIL: 'a@b.cn' })).toEqual([
+      'ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither',
+    ]);
     expect(problemsOf({ ADMIN_EMAIL: 'a@b.cn', ADMIN_PASSWORD: 'long-enough' })).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { UUID } from '../common/validators.js';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -38,7 +39,6 @@ const FIELDS = [
 ] as const;
 const AUDITED: (keyof ServiceContract)[] = [...FIELDS];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const notIssued = () => Problem.field('cursor', 'is not a cursor this API issued');
 
 /** An item as the audit trail and the change check compare it. */

@@ -48,7 +48,10 @@ export async function ensureDatabase(url: string): Promise<boolean> {
  */
 export async function dropDatabase(admin: pg.Client, database: string): Promise<void> {
   for (let i = 0; i < 50; i++) {
-    const { rows } = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [database]);
+    const { rows } = await admin.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+      [database],
+    );
     if (rows[0].n === 0) break;
     await new Promise((r) => setTimeout(r, 20));
   }

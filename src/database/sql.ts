@@ -13,7 +13,12 @@ export async function mutate<T = Record<string, unknown>>(
   params: unknown[] = [],
 ): Promise<{ rows: T[]; count: number }> {
   const result: unknown = await db.query(sql, params);
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  ) {
     return { rows: result[0] as T[], count: result[1] };
   }
   const rows = (result ?? []) as T[];
@@ -29,4 +34,5 @@ export function pgPool(dataSource: DataSource): pg.Pool {
 }
 
 /** ISO 8601 in UTC with milliseconds, formatted by PostgreSQL rather than parsed into a Date and back. */
-export const isoUtc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const isoUtc = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;

@@ -1,3 +1,4 @@
+import { UUID } from '../common/validators.js';
 import { createHash } from 'node:crypto';
 import { decodeCursor, encodeCursor } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
@@ -22,7 +23,6 @@ const preparedName = (text: string) =>
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, '\\$&');
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const notIssued = () => Problem.field('cursor', 'is not a cursor this API issued');
 
 // A cursor's keys exactly as list() writes them: a tampered one would otherwise reach

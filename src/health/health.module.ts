@@ -13,7 +13,12 @@ import { HEALTH_REDIS } from './health.tokens.js';
       inject: [AppConfig],
       // Its own connection that fails fast: readiness must say "down", not wait in a queue.
       useFactory: (config: AppConfig) => {
-        const redis = new Redis({ ...redisOptions(config.REDIS_URL), enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000 });
+        const redis = new Redis({
+          ...redisOptions(config.REDIS_URL),
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          connectTimeout: 2000,
+        });
         // Reconnects by itself; /health/ready reports the outage meanwhile.
         redis.on('error', () => undefined);
         return redis;

@@ -58,7 +58,10 @@ export class MailService implements OnModuleDestroy {
     if (!this.toFiles) return { messageId: info.messageId, response: String(info.response) };
     const dir = this.config.OUTBOX_DIR;
     await mkdir(dir, { recursive: true });
-    const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^A-Za-z0-9.@-]/g, '_')}.eml`);
+    const file = join(
+      dir,
+      `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^A-Za-z0-9.@-]/g, '_')}.eml`,
+    );
     await writeFile(file, (info as unknown as { message: Buffer }).message);
     this.logger.log(`Mail to ${mail.to} written to ${file}`);
     return { messageId: info.messageId, response: file };

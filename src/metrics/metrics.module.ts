@@ -3,5 +3,9 @@ import { MetricsController } from './metrics.controller.js';
 import { Metrics } from './metrics.js';
 
 @Global()
-@Module({ controllers: [MetricsController], providers: [{ provide: Metrics, useFactory: () => new Metrics() }], exports: [Metrics] })
+@Module({
+  controllers: [MetricsController],
+  providers: [{ provide: Metrics, useFactory: () => new Metrics() }],
+  exports: [Metrics],
+})
 export class MetricsModule {}

@@ -18,7 +18,10 @@ const queues = Object.values(QueueName).map((name) => BullModule.registerQueue({
         // BullMQ workers block on Redis, so they must retry forever instead of failing calls.
         connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
         prefix: config.QUEUE_PREFIX,
-        defaultJobOptions: { removeOnComplete: { age: 24 * 3600, count: 1000 }, removeOnFail: { age: 7 * 24 * 3600 } },
+        defaultJobOptions: {
+          removeOnComplete: { age: 24 * 3600, count: 1000 },
+          removeOnFail: { age: 7 * 24 * 3600 },
+        },
       }),
     }),
     ...queues,

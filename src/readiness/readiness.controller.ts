@@ -34,7 +34,9 @@ export class ReadinessController {
 
   @Get('readiness/runs')
   @Requires('enterprises:read')
-  @ApiOperation({ summary: 'The nightly re-scores, newest first: duration, ms per 10,000, results and verdicts that moved' })
+  @ApiOperation({
+    summary: 'The nightly re-scores, newest first: duration, ms per 10,000, results and verdicts that moved',
+  })
   @ApiStandardErrors()
   runs(@Query() query: PageQuery) {
     return this.readiness.runs(query);

@@ -1,3 +1,4 @@
+import { UUID } from '../common/validators.js';
 import { createHash } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
@@ -55,7 +56,6 @@ const AUTO_STATUSES = ['prospect', 'reserve', 'tracking'];
 
 // A cursor's keys exactly as history() and runs() write them: a tampered one would otherwise
 // reach PostgreSQL as a bad uuid or timestamp (2024-02-30 passes Date.parse), and come back as a 500.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const cursorInstant = (v: string) => !Number.isNaN(Date.parse(v)) && new Date(v).toISOString() === v;
 
 const hashOf = (result: ReadinessResult, unverifiedYears: number[]) =>
@@ -321,7 +321,8 @@ export class ReadinessService implements OnModuleInit {
     let where = `enterprise_id = $1 AND program = 'hnte'`;
     if (query.cursor) {
       const [at, id] = decodeCursor(query.cursor, 'readiness', 2).map(String);
-      if (!cursorInstant(at) || !UUID.test(id)) throw Problem.field('cursor', 'is not a cursor this API issued');
+      if (!cursorInstant(at) || !UUID.test(id))
+        throw Problem.field('cursor', 'is not a cursor this API issued');
       params.push(at, id);
       where += ` AND (assessed_at, id) < ($3, $4)`;
     }
@@ -342,7 +343,8 @@ export class ReadinessService implements OnModuleInit {
     let where = '';
     if (query.cursor) {
       const [at, id] = decodeCursor(query.cursor, 'runs', 2).map(String);
-      if (!cursorInstant(at) || !UUID.test(id)) throw Problem.field('cursor', 'is not a cursor this API issued');
+      if (!cursorInstant(at) || !UUID.test(id))
+        throw Problem.field('cursor', 'is not a cursor this API issued');
       params.push(at, id);
       where = 'WHERE (started_at, id) < ($2, $3)';
     }

@@ -10,7 +10,12 @@ const payload = {
   officerEmail: 'zhang@kjj.test',
   contactName: '王经理',
 };
-const base = { kind: 'follow_up_due', payload, mailFrom: '博山区科技局 <kjj@boshan.test>', timeZone: 'Asia/Shanghai' };
+const base = {
+  kind: 'follow_up_due',
+  payload,
+  mailFrom: '博山区科技局 <kjj@boshan.test>',
+  timeZone: 'Asia/Shanghai',
+};
 
 describe('reminder template', () => {
   it.each([
@@ -50,9 +55,9 @@ describe('reminder template', () => {
   });
 
   it('refuses a kind it has no template for', () => {
-    expect(() => renderReminder({ ...base, kind: 'tsme_renewal', recipientRole: 'enterprise', mandatory: true })).toThrow(
-      /No template/,
-    );
+    expect(() =>
+      renderReminder({ ...base, kind: 'tsme_renewal', recipientRole: 'enterprise', mandatory: true }),
+    ).toThrow(/No template/);
   });
 });
 
@@ -71,7 +76,9 @@ describe('reminder rules', () => {
     expect(describeError({ code: 'ECONNECTION', message: 'connect ECONNREFUSED\n127.0.0.1:25' })).toBe(
       'ECONNECTION: connect ECONNREFUSED 127.0.0.1:25',
     );
-    expect(describeError({ code: 'ETIMEDOUT', message: 'ETIMEDOUT after 10 s' })).toBe('ETIMEDOUT after 10 s');
+    expect(describeError({ code: 'ETIMEDOUT', message: 'ETIMEDOUT after 10 s' })).toBe(
+      'ETIMEDOUT after 10 s',
+    );
     expect(describeError({ code: 'EENVELOPE', response: '550 mailbox unavailable' })).toBe(
       'EENVELOPE: 550 mailbox unavailable',
     );

@@ -12,7 +12,12 @@ import {
 } from 'typeorm';
 import { Enterprise } from '../enterprises/enterprise.entity.js';
 import { sqlList } from '../tracking/tracking.rules.js';
-import { REMINDER_KINDS, REMINDER_RECIPIENTS, REMINDER_STATUSES, type ReminderStatus } from './reminder.rules.js';
+import {
+  REMINDER_KINDS,
+  REMINDER_RECIPIENTS,
+  REMINDER_STATUSES,
+  type ReminderStatus,
+} from './reminder.rules.js';
 import type { ReminderKind, ReminderRecipient } from './schedule.js';
 
 /**

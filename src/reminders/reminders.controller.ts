@@ -13,7 +13,9 @@ export class RemindersController {
 
   @Get()
   @Requires('reminders:read')
-  @ApiOperation({ summary: 'Reminders by due time, then id; filter by status, kind, enterprise and due range' })
+  @ApiOperation({
+    summary: 'Reminders by due time, then id; filter by status, kind, enterprise and due range',
+  })
   @ApiPage(ReminderView)
   list(@Query() query: ReminderQuery) {
     return this.reminders.list(query);

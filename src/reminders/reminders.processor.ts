@@ -39,7 +39,9 @@ export class RemindersProcessor extends WorkerHost implements OnApplicationBoots
     await this.upsertSweeper();
     // The scheduler lives in Redis: if Redis is emptied it is gone too, so put it back.
     this.watchdog = setInterval(() => {
-      this.ensureSweeper().catch((err: unknown) => this.logger.warn({ err }, 'Could not check the reminder sweeper'));
+      this.ensureSweeper().catch((err: unknown) =>
+        this.logger.warn({ err }, 'Could not check the reminder sweeper'),
+      );
     }, this.config.REMINDER_SWEEP_INTERVAL_MS);
     this.watchdog.unref();
   }
@@ -107,7 +109,12 @@ export class RemindersProcessor extends WorkerHost implements OnApplicationBoots
       throw new UnrecoverableError(describeError(err));
     }
     try {
-      await this.mail.send({ to: row.recipient, ...mail, messageId, headers: { 'X-Peiyu-Reminder': row.id } });
+      await this.mail.send({
+        to: row.recipient,
+        ...mail,
+        messageId,
+        headers: { 'X-Peiyu-Reminder': row.id },
+      });
     } catch (err) {
       const reason = describeError(err);
       if (isPermanentSmtpError(err)) {

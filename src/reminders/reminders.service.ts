@@ -1,3 +1,4 @@
+import { UUID } from '../common/validators.js';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -12,7 +13,6 @@ import type { ReminderQuery, ReminderView } from './dto/reminder.dto.js';
 import { ARCHIVED_OCCURRENCE } from './reminder-planner.service.js';
 import { SEND_ATTEMPTS, SEND_BACKOFF_MS, STUCK_AFTER_MS } from './reminder.rules.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SWEEP_BATCH = 1000;
 
 const VIEW_COLUMNS = `id, kind, enterprise_id AS "enterpriseId", recipient, recipient_role AS "recipientRole", subject,
@@ -66,7 +66,8 @@ export class RemindersService {
     if (query.cursor) {
       const [at, id] = decodeCursor(query.cursor, 'reminders', 2);
       // Exactly what this API issued: an instant that survives a round trip (no 30 February).
-      const issued = typeof at === 'string' && !Number.isNaN(Date.parse(at)) && new Date(at).toISOString() === at;
+      const issued =
+        typeof at === 'string' && !Number.isNaN(Date.parse(at)) && new Date(at).toISOString() === at;
       if (!issued || typeof id !== 'string' || !UUID.test(id))
         throw Problem.field('cursor', 'is not a cursor this API issued');
       where.push(`(due_at, id) > (${param(at)}::timestamptz, ${param(id)}::uuid)`);
@@ -80,9 +81,10 @@ export class RemindersService {
   }
 
   async get(id: string): Promise<ReminderView> {
-    const [row]: ReminderView[] = await this.dataSource.query(`SELECT ${VIEW_COLUMNS} FROM reminders WHERE id = $1`, [
-      id,
-    ]);
+    const [row]: ReminderView[] = await this.dataSource.query(
+      `SELECT ${VIEW_COLUMNS} FROM reminders WHERE id = $1`,
+      [id],
+    );
     if (!row) throw Problem.notFound('reminder', id);
     return row;
   }
@@ -98,9 +100,12 @@ export class RemindersService {
     );
     if (rows[0]) return rows[0];
     const current = await this.get(id);
-    throw Problem.conflict(`A ${current.status} reminder cannot be cancelled; only scheduled or failed ones.`, {
-      currentStatus: current.status,
-    });
+    throw Problem.conflict(
+      `A ${current.status} reminder cannot be cancelled; only scheduled or failed ones.`,
+      {
+        currentStatus: current.status,
+      },
+    );
   }
 
   /** failed → scheduled, due now, and queued; anything else is a 409. */

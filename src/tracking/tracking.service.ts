@@ -1,3 +1,5 @@
+import { moveEnterpriseStatus } from '../enterprises/enterprise-status.js';
+import { UUID } from '../common/validators.js';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
@@ -38,7 +40,6 @@ const AUDITED: (keyof Tracking)[] = [
 ];
 const EDITABLE = ['reasons', 'criteria', 'officerId', 'cadenceDays', 'notifyEnterprise'] as const;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const notIssued = () => Problem.field('cursor', 'is not a cursor this API issued');
 // Exactly as isoUtc writes it: Date.parse alone takes 2024-02-30 (rolled over) and +275760-09-13, which PostgreSQL refuses.
 const isIso = (v: unknown): v is string =>
@@ -270,7 +271,14 @@ export class TrackingService implements OnModuleInit {
         entityId: id,
         changes,
       });
-      if (patch.status === 'promoted') events.push(...(await this.promote(m, actor, before.enterpriseId)));
+      if (patch.status === 'promoted')
+        events.push(
+          ...(await moveEnterpriseStatus(m, this.audit, actor, before.enterpriseId, 'reserve', [
+            'prospect',
+            'tracking',
+            'lapsed',
+          ])),
+        );
       return this.view(m, id);
     });
     for (const event of events) await this.events.publish(event);
@@ -349,26 +357,6 @@ export class TrackingService implements OnModuleInit {
     for (const { id } of closed) await this.changed({ id, enterpriseId });
     if (closed.length > 0)
       this.logger.log({ enterpriseId }, 'Closed the follow-up of a certified enterprise');
-  }
-
-  /** 转入培育库: the enterprise joins the cultivation pool (reserve) unless a person set its status. */
-  private async promote(m: EntityManager, actor: Actor, enterpriseId: string): Promise<DomainEvent[]> {
-    const { rows } = await mutate<{ before: string }>(
-      m,
-      `UPDATE enterprises e SET status = 'reserve', version = e.version + 1, updated_at = now()
-         FROM (SELECT status AS before FROM enterprises WHERE id = $1) b
-        WHERE e.id = $1 AND NOT e.status_manual AND e.status IN ('prospect', 'tracking', 'lapsed')
-        RETURNING b.before`,
-      [enterpriseId],
-    );
-    if (rows.length === 0) return [];
-    await this.audit.record(m, actor, {
-      action: 'update',
-      entity: 'enterprise',
-      entityId: enterpriseId,
-      changes: { status: [rows[0].before, 'reserve'] },
-    });
-    return [{ type: 'enterprise.updated', enterpriseId, fields: ['status'] }];
   }
 
   private async view(m: EntityManager, id: string): Promise<TrackingView> {

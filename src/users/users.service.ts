@@ -1,3 +1,4 @@
+import { UUID } from '../common/validators.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import argon2 from 'argon2';
@@ -26,8 +27,6 @@ export const toUserView = (u: User): UserView => ({
 
 const isUniqueViolation = (err: unknown) =>
   err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 @Injectable()
 export class UsersService {
@@ -81,7 +80,13 @@ export class UsersService {
     if (query.cursor) {
       const [email, id] = decodeCursor(query.cursor, 'users', 2);
       // Checked here, so a tampered cursor is a 400 rather than a failed uuid cast or NUL in text.
-      if (typeof email !== 'string' || email.length > 254 || email.includes('\u0000') || typeof id !== 'string' || !UUID.test(id)) {
+      if (
+        typeof email !== 'string' ||
+        email.length > 254 ||
+        email.includes('\u0000') ||
+        typeof id !== 'string' ||
+        !UUID.test(id)
+      ) {
         throw Problem.field('cursor', 'is not a cursor this API issued');
       }
       qb.andWhere('(u.email, u.id) > (:email, :id)', { email, id });

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -13,11 +13,10 @@ import {
   Min,
   MinLength,
   registerDecorator,
-  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
-import { isCalendarDate, IsCalendarDate, Trim } from '../../common/validators.js';
+import { isCalendarDate, IsCalendarDate, LowerCase, OptionalNotNull, Trim } from '../../common/validators.js';
 import { IsMoney } from '../../enterprises/money.js';
 import { HNTE_CRITERIA } from '../../readiness/rules.js';
 import {
@@ -29,9 +28,6 @@ import {
 } from '../contract.rules.js';
 
 /** Optional but not nullable: absent keeps the default (or, on PATCH, the stored value); null is refused. */
-const OptionalNotNull = () => ValidateIf((_: object, value: unknown) => value !== undefined);
-const LowerCase = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value));
 
 /** Not before the date in `other` of the same body (when both are dates; PATCH checks the stored one too). */
 function NotBefore(other: string) {

@@ -1,19 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsString,
-  IsUUID,
-  MaxLength,
-  MinLength,
-  ValidateIf,
-} from 'class-validator';
-import { IsInstant, Trim } from '../../common/validators.js';
+import { ArrayMaxSize, IsArray, IsIn, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsInstant, OptionalNotNull, Trim } from '../../common/validators.js';
 import { SERVICE_RECORD_KINDS, type ServiceRecordKind } from '../contract.rules.js';
 
-const OptionalNotNull = () => ValidateIf((_: object, value: unknown) => value !== undefined);
 const Strings = (max: number) => (target: object, propertyName: string) => {
   OptionalNotNull()(target, propertyName);
   IsArray()(target, propertyName);

@@ -14,11 +14,10 @@ import {
   MaxLength,
   MinLength,
   registerDecorator,
-  ValidateIf,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 import { creditCodeRefusal, inspectCreditCode } from '../credit-code.js';
-import { IsCalendarDate, IsInstant, Trim } from '../../common/validators.js';
+import { IsCalendarDate, IsInstant, OptionalNotNull, Trim } from '../../common/validators.js';
 import {
   ENTERPRISE_STATUSES,
   ENTERPRISE_TIERS,
@@ -52,7 +51,6 @@ const confirmedIn = (dto: object | undefined) =>
   (dto as { creditCodeConfirmed?: unknown } | undefined)?.creditCodeConfirmed === true;
 
 /** Optional but not nullable: absent is fine, null is refused by the type rules below it (IsOptional lets null through). */
-const OptionalNotNull = () => ValidateIf((_: object, value: unknown) => value !== undefined);
 
 export class CreateEnterpriseDto {
   @ApiProperty({ example: '淄博博山鑫源新材料有限公司', maxLength: 200 })

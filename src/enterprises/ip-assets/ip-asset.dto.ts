@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { IsCalendarDate, Trim } from '../../common/validators.js';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsCalendarDate, OptionalNotNull, Trim } from '../../common/validators.js';
 import {
   IP_ACQUISITIONS,
   IP_KIND_NAMES,
@@ -13,7 +13,6 @@ import {
 import { AgreesWithRules, atRoot } from '../rules-check.js';
 
 /** Optional but not nullable: absent keeps the default (or, on PATCH, the stored value); null is refused. */
-const OptionalNotNull = () => ValidateIf((_: object, value: unknown) => value !== undefined);
 
 const KINDS_DESCRIPTION = IP_KINDS.map((k) => `${k} ${IP_KIND_NAMES[k]}`).join('; ');
 

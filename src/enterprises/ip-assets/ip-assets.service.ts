@@ -1,3 +1,4 @@
+import { UUID } from '../../common/validators.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -28,7 +29,6 @@ const FIELDS = [
 const AUDITED: (keyof EnterpriseIpAsset)[] = [...FIELDS];
 const ipAssetRules = atRoot(validateIpAsset);
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Exactly the form the cursor was written in (toISOString), so nothing else reaches PostgreSQL. */
 const isIssuedInstant = (v: unknown): v is string =>
   typeof v === 'string' && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString() === v;

@@ -1,13 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
-import { IsInstant } from '../../common/validators.js';
-import { REMINDER_KINDS, REMINDER_RECIPIENTS, REMINDER_STATUSES, type ReminderStatus } from '../reminder.rules.js';
+import { IsInstant, LowerCase } from '../../common/validators.js';
+import {
+  REMINDER_KINDS,
+  REMINDER_RECIPIENTS,
+  REMINDER_STATUSES,
+  type ReminderStatus,
+} from '../reminder.rules.js';
 import type { ReminderKind, ReminderRecipient } from '../schedule.js';
-
-const LowerCase = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value));
 
 export class ReminderQuery extends PageQuery {
   @ApiPropertyOptional({ enum: REMINDER_STATUSES })

@@ -18,7 +18,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
-import { isCalendarDate, IsInstant, Trim } from '../../common/validators.js';
+import { isCalendarDate, IsInstant, LowerCase, OptionalNotNull, Trim } from '../../common/validators.js';
 import { HNTE_CRITERIA } from '../../readiness/rules.js';
 import {
   CADENCE_DAYS_MAX,
@@ -33,9 +33,6 @@ import {
 } from '../tracking.rules.js';
 
 /** Optional but not nullable: absent keeps the default (or, on PATCH, the stored value); null is refused. */
-const OptionalNotNull = () => ValidateIf((_: object, value: unknown) => value !== undefined);
-const LowerCase = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value));
 const TrimEach = () =>
   Transform(({ value }: { value: unknown }) =>
     Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim() : v)) : value,
