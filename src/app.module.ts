@@ -23,6 +23,7 @@ import { ReadinessModule } from './readiness/readiness.module.js';
 import { RemindersModule } from './reminders/reminders.module.js';
 import { TrackingModule } from './tracking/tracking.module.js';
 import { UsersModule } from './users/users.module.js';
+import { WorkersModule } from './workers/workers.module.js';
 
 /** Queue consumers and schedulers: present only when APP_ROLE is worker or all. */
 const workerProviders: Provider[] = [MaintenanceProcessor];
@@ -40,6 +41,7 @@ export class AppModule {
             createDataSource({ url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX }).initialize(),
         }),
         QueueModule,
+        WorkersModule,
         DomainEventsModule,
         MailModule,
         MetricsModule,

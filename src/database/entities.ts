@@ -1,4 +1,5 @@
 // Every entity, in one list shared by the app, the migration runner and the drift test.
+import { AnnualReport } from '../annual-reports/annual-report.entity.js';
 import { ApiKey } from '../api-keys/api-key.entity.js';
 import { Application } from '../applications/application.entity.js';
 import { ApplicationTransition } from '../applications/application-transition.entity.js';
@@ -15,10 +16,12 @@ import { InnovationProfile } from '../enterprises/innovation/innovation-profile.
 import { EnterpriseIpAsset } from '../enterprises/ip-assets/ip-asset.entity.js';
 import { ReadinessAssessment } from '../readiness/readiness-assessment.entity.js';
 import { ReadinessRun } from '../readiness/readiness-run.entity.js';
+import { ReminderAttempt } from '../reminders/reminder-attempt.entity.js';
 import { Reminder } from '../reminders/reminder.entity.js';
 import { TrackingLog } from '../tracking/tracking-log.entity.js';
 import { Tracking } from '../tracking/tracking.entity.js';
 import { User } from '../users/user.entity.js';
+import { WorkerHeartbeat } from '../workers/worker-heartbeat.entity.js';
 
 export const ENTITIES = [
   User,
@@ -41,4 +44,7 @@ export const ENTITIES = [
   Tracking,
   TrackingLog,
   Reminder,
+  ReminderAttempt,
+  WorkerHeartbeat,
+  AnnualReport,
 ];

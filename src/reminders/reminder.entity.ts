@@ -86,6 +86,10 @@ export class Reminder {
   @Column({ type: 'timestamptz', precision: 3, nullable: true })
   claimedAt: Date | null;
 
+  /** The worker instance holding the claim: freed as soon as its heartbeat stops. */
+  @Column('text', { nullable: true })
+  claimedBy: string | null;
+
   /** What the template needs, captured when planned. */
   @Column('jsonb', { default: () => `'{}'` })
   payload: Record<string, unknown>;

@@ -13,6 +13,10 @@ export const REMINDER_KINDS = [
 export const REMINDER_STATUSES = ['scheduled', 'sending', 'sent', 'failed', 'cancelled', 'skipped'] as const;
 export type ReminderStatus = (typeof REMINDER_STATUSES)[number];
 
+/** `sending` while in flight; `interrupted` when the worker died holding it. */
+export const REMINDER_ATTEMPT_OUTCOMES = ['sending', 'sent', 'retrying', 'failed', 'interrupted'] as const;
+export type ReminderAttemptOutcome = (typeof REMINDER_ATTEMPT_OUTCOMES)[number];
+
 export const REMINDER_RECIPIENTS = ['enterprise', 'officer'] as const satisfies readonly ReminderRecipient[];
 
 /** BullMQ tries a send this often before the row waits for the sweeper again. */
