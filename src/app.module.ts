@@ -41,7 +41,7 @@ export class AppModule {
             createDataSource({ url: config.DATABASE_URL, poolMax: config.DB_POOL_MAX }).initialize(),
         }),
         QueueModule,
-        WorkersModule,
+        WorkersModule.register(config.runsWorker),
         DomainEventsModule,
         MailModule,
         MetricsModule,

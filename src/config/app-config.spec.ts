@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://localhost:5432/peiyu',
       REDIS_URL: 'redis://127.0.0.1:6379',
       QUEUE_PREFIX: 'peiyu',
+      WORKER_HEARTBEAT_MS: 5000,
       MAIL_FROM: 'Peiyu <no-reply@localhost>',
       APP_TIMEZONE: 'Asia/Shanghai',
       REMINDER_SEND_WINDOW: '09:00-18:00',
@@ -88,6 +89,18 @@ describe('loadConfig', () => {
     ['09:60-18:00', false],
   ])('REMINDER_SEND_WINDOW %s valid: %s', (window, valid) => {
     expect(problemsOf({ REMINDER_SEND_WINDOW: window }).length === 0).toBe(valid);
+  });
+
+  it.each([
+    ['999', false],
+    ['1000', true],
+    ['300000', true],
+    ['300001', false],
+    ['5s', false],
+  ])('WORKER_HEARTBEAT_MS %s valid: %s', (ms, valid) => {
+    const problems = problemsOf({ WORKER_HEARTBEAT_MS: ms });
+    expect(problems.length === 0).toBe(valid);
+    if (!valid) expect(problems[0]).toMatch(/^WORKER_HEARTBEAT_MS: /);
   });
 
   it('wants ADMIN_EMAIL and ADMIN_PASSWORD together', () => {

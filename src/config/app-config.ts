@@ -62,6 +62,13 @@ export class AppConfig {
   @Matches(/^[A-Za-z0-9_:.-]{1,64}$/, { message: 'must be 1–64 letters, digits or _ : . -' })
   QUEUE_PREFIX = 'peiyu';
 
+  /** How often a worker process writes its heartbeat; three missed beats and it counts as dead. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(300_000)
+  WORKER_HEARTBEAT_MS = 5000;
+
   @IsOptional()
   @Matches(/^smtps?:\/\/.+/, { message: 'must look like smtp://user:pass@host:587' })
   SMTP_URL?: string;

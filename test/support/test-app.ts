@@ -25,9 +25,13 @@ export interface TestApp {
 let counter = 0;
 
 /** The real app on its own database and queue prefix, served in-process for supertest. */
-export async function startTestApp(env: Record<string, string> = {}, options: { postgresPort?: number } = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  // `database`: run on another app's database (a second process), which that app drops.
+  options: { postgresPort?: number; database?: TestDatabase } = {},
+): Promise<TestApp> {
   const { runId } = runInfo();
-  const db = await createTestDatabase();
+  const db = options.database ?? (await createTestDatabase());
   const prefix = `peiyu-test-${runId}-${process.pid}-${++counter}`;
   const appDatabaseUrl = new URL(db.url);
   // Lets a test put a cuttable proxy between the app and PostgreSQL.
@@ -37,7 +41,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     REDIS_URL,
     QUEUE_PREFIX: prefix,
     JWT_SECRET: randomBytes(24).toString('hex'),
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     OUTBOX_DIR: `var/test-outbox/${prefix}`,
@@ -46,7 +50,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
   const { app } = await createApp(config);
   const close = async () => {
     await app.close();
-    await db.drop();
+    if (!options.database) await db.drop();
     await deleteQueueKeys(prefix);
   };
   let adminAuth: string;
