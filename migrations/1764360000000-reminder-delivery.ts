@@ -24,8 +24,10 @@ export class ReminderDelivery1764360000000 implements MigrationInterface {
         message_id text,
         CONSTRAINT reminder_attempts_pkey PRIMARY KEY (id),
         CONSTRAINT reminder_attempts_reminder_id_fkey FOREIGN KEY (reminder_id) REFERENCES reminders (id) ON DELETE CASCADE,
-        CONSTRAINT reminder_attempts_outcome_check CHECK (outcome IN ('sending', 'sent', 'retrying', 'failed', 'interrupted'))
+        CONSTRAINT reminder_attempts_outcome_check CHECK (outcome IN ('sending', 'sent', 'retrying', 'failed', 'interrupted', 'deferred'))
       )`);
+    // The sender gathers one address's due rows into a digest.
+    await q.query(`CREATE INDEX reminders_recipient_due_idx ON reminders (recipient, due_at) WHERE status = 'scheduled'`);
     await q.query(`CREATE INDEX reminder_attempts_reminder_idx ON reminder_attempts (reminder_id, attempt)`);
 
     await q.query(`

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AnnualReportsModule } from './annual-reports/annual-reports.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { ApplicationsModule } from './applications/applications.module.js';
 import { AuditModule } from './audit/audit.module.js';
@@ -53,6 +54,7 @@ export class AppModule {
         ReadinessModule.register(config.runsWorker),
         ApplicationsModule.register(config.runsWorker),
         ContractsModule,
+        AnnualReportsModule,
         TrackingModule,
         RemindersModule.register(config.runsWorker),
         HealthModule,

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { AuditService, diff } from '../audit/audit.service.js';
+import { DomainEvents } from '../common/domain-events.js';
 import { decodeCursor, encodeCursor, toPage, type Page } from '../common/pagination.js';
 import { Problem, type FieldError } from '../common/problem.js';
 import { Batch } from './batch.entity.js';
@@ -55,6 +56,7 @@ export class BatchesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly events: DomainEvents,
   ) {}
 
   async list(query: BatchQuery): Promise<Page<BatchView>> {
@@ -126,6 +128,8 @@ export class BatchesService {
       await this.audit.record(m, actor, { action: 'update', entity: 'batch', entityId: id, changes });
       return result;
     });
+    // Deadlines may have moved: the reminders of every enterprise in the batch follow.
+    await this.events.publish({ type: 'batch.updated', batchId: id });
     return toBatchView(saved);
   }
 }

@@ -28,6 +28,12 @@ export type DomainEvent =
       certificateNo: string;
       validUntil: string;
     }
+  /** A batch changed, its deadlines perhaps. */
+  | { type: 'batch.updated'; batchId: string }
+  /** A service contract or its items were created or changed. */
+  | { type: 'contract.changed'; contractId: string; enterpriseId: string }
+  /** An annual development report was marked filed (or the mark was corrected or removed). */
+  | { type: 'annualReport.changed'; enterpriseId: string; year: number }
   /** A follow-up (挂号跟踪) was registered, changed, logged, closed or promoted. */
   | { type: 'tracking.changed'; trackingId: string; enterpriseId: string };
 

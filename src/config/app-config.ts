@@ -14,6 +14,7 @@ import {
   validateSync,
   type ValidationError,
 } from 'class-validator';
+import { REMINDER_LANGUAGES, type ReminderLanguage } from '../reminders/reminder-template.js';
 
 export const APP_ROLES = ['api', 'worker', 'all'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
@@ -116,6 +117,10 @@ export class AppConfig {
   @IsInt()
   @Min(1000)
   REMINDER_SWEEP_INTERVAL_MS = 60000;
+
+  /** The language of reminder mails: Chinese, or the English variant. */
+  @IsIn(REMINDER_LANGUAGES)
+  REMINDER_LANGUAGE: ReminderLanguage = 'zh-CN';
 
   @Transform(toBool)
   @IsBoolean()

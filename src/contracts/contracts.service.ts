@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, QueryFailedError, type EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { AuditService, diff, type Changes } from '../audit/audit.service.js';
+import { DomainEvents } from '../common/domain-events.js';
 import { decodeCursor, encodeCursor, toPage, type Page } from '../common/pagination.js';
 import { Problem, type FieldError } from '../common/problem.js';
 import { isCalendarDate } from '../common/validators.js';
@@ -83,6 +84,7 @@ export class ContractsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly events: DomainEvents,
   ) {}
 
   async list(query: ContractQuery, enterpriseId?: string): Promise<Page<ContractView>> {
@@ -131,7 +133,7 @@ export class ContractsService {
   }
 
   async create(actor: Actor, enterpriseId: string, dto: CreateContractDto): Promise<ContractView> {
-    return this.dataSource.transaction(async (m) => {
+    const view = await this.dataSource.transaction(async (m) => {
       await lockEnterpriseForChildWrite(m, actor, enterpriseId);
       const officerId = await assertOfficer(m, dto.officerId ?? defaultOfficer(actor));
       const contract = await this.saveUnique(
@@ -163,10 +165,13 @@ export class ContractsService {
       });
       return toContractView(contract, items);
     });
+    await this.events.publish({ type: 'contract.changed', contractId: view.id, enterpriseId });
+    return view;
   }
 
   async update(actor: Actor, id: string, dto: UpdateContractDto, ifMatch?: number): Promise<ContractView> {
-    return this.dataSource.transaction(async (m) => {
+    let changed = false;
+    const view = await this.dataSource.transaction(async (m) => {
       const before = await lockChildForWrite(
         m,
         actor,
@@ -231,8 +236,11 @@ export class ContractsService {
         entityId: id,
         changes,
       });
+      changed = true;
       return toContractView(saved, items);
     });
+    if (changed) await this.events.publish({ type: 'contract.changed', contractId: id, enterpriseId: view.enterpriseId });
+    return view;
   }
 
   /** Items in order; `kept` holds the stored items, so one still done keeps when it was done. */

@@ -27,6 +27,8 @@ export enum ApplicationsJob {
 export enum RemindersJob {
   /** Recurring: queue a send for every reminder that is due, and free rows stuck in sending. */
   Sweep = 'sweep',
-  /** Send one reminder; the job carries only the row id (jobId `reminder:<id>:<attempts>`). */
+  /** Send one reminder (and the address's other due ones, as a digest); carries only the row id. */
   Send = 'send',
+  /** Nightly and at worker start: every enterprise's dated reminders planned again. */
+  PlanAll = 'plan-all',
 }

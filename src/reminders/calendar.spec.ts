@@ -1,4 +1,4 @@
-import { calendarCoversYear, isWorkingDay, nextWorkingDay } from './calendar.js';
+import { calendarCoversYear, isWorkingDay, nextWorkingDay, previousWorkingDay } from './calendar.js';
 import { dayOfWeek } from './dates.js';
 
 // Every holiday and make-up day below was read from chinese-days 1.5.7's
@@ -71,5 +71,17 @@ describe('nextWorkingDay', () => {
     ${'2026-01-01'} | ${'2026-01-04'} | ${'New Year → the 调休 Sunday'}
   `('$date → $next ($why)', ({ date, next }: { date: string; next: string }) => {
     expect(nextWorkingDay(date)).toBe(next);
+  });
+});
+
+describe('previousWorkingDay (a reminder ahead of a deadline pulled back off a day off)', () => {
+  it.each`
+    date            | notBefore       | expected        | why
+    ${'2026-09-30'} | ${'2026-09-01'} | ${'2026-09-30'} | ${'a working day stays'}
+    ${'2026-10-05'} | ${'2026-09-01'} | ${'2026-09-30'} | ${'inside National Day → the last day before it'}
+    ${'2026-10-11'} | ${'2026-09-01'} | ${'2026-10-10'} | ${'Sunday → the 调休 Saturday before it'}
+    ${'2026-10-05'} | ${'2026-10-03'} | ${'2026-10-03'} | ${'never before notBefore (today), even on a day off'}
+  `('$date → $expected ($why)', ({ date, notBefore, expected }: Record<string, string>) => {
+    expect(previousWorkingDay(date, notBefore)).toBe(expected);
   });
 });

@@ -44,3 +44,18 @@ export function nextWorkingDay(date: string): string {
   }
   throw new Error(`No working day within 31 days of ${date}`);
 }
+
+/**
+ * `date` itself if it is a working day, else the last working day before it, but never
+ * before `notBefore`: a reminder ahead of a deadline that lands on a day off goes out the
+ * working day before rather than after (after might be the deadline itself).
+ */
+export function previousWorkingDay(date: string, notBefore: string): string {
+  let day = assertDate(date);
+  assertDate(notBefore);
+  for (let i = 0; i < 31 && day > notBefore; i++) {
+    if (isWorkingDay(day)) return day;
+    day = addDays(day, -1);
+  }
+  return day < notBefore ? notBefore : day;
+}

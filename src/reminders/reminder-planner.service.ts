@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { DomainEvents, type DomainEvent } from '../common/domain-events.js';
 import { AppConfig } from '../config/app-config.js';
 import { isoUtc, mutate } from '../database/sql.js';
-import { followUpSubject, type FollowUpPayload } from './reminder-template.js';
+import { reminderSubject, type FollowUpPayload } from './reminder-template.js';
 import { followUpReminder } from './schedule.js';
 import { nextSendTime, parseSendWindow, type SendTimeOptions } from './send-window.js';
 
@@ -34,8 +34,12 @@ interface TrackingRow {
 export const followUpOccurrence = (trackingId: string, recipient: 'officer' | 'enterprise') =>
   `tracking:${trackingId}:follow-up:${recipient}`;
 
-/** SQL: the archived form of a row's occurrence (idempotent). */
-export const ARCHIVED_OCCURRENCE = `CASE WHEN strpos(occurrence, '@') = 0 THEN occurrence || '@' || id ELSE occurrence END`;
+/**
+ * SQL: the archived form of a row's occurrence (idempotent). Only follow-ups archive: their
+ * key names the tracking, not the date. Every other kind's key carries its date and must
+ * stay put once final, so re-planning cannot create the mail again.
+ */
+export const ARCHIVED_OCCURRENCE = `CASE WHEN kind = 'follow_up_due' AND strpos(occurrence, '@') = 0 THEN occurrence || '@' || id ELSE occurrence END`;
 
 /**
  * Turns follow-up registrations (挂号跟踪) into reminder rows: one to the officer
@@ -162,7 +166,10 @@ export class ReminderPlanner implements OnModuleInit {
             t.enterpriseId,
             recipient,
             p.recipient,
-            followUpSubject(t.enterpriseName, p.recipient),
+            reminderSubject(
+              { kind: 'follow_up_due', recipientRole: p.recipient, mandatory: p.mandatory, payload: { ...payload } },
+              this.config.REMINDER_LANGUAGE,
+            ),
             dueAt.toISOString(),
             p.mandatory,
             status,

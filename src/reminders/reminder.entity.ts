@@ -33,6 +33,8 @@ import type { ReminderKind, ReminderRecipient } from './schedule.js';
 // The sweeper's scans: due rows and rows a crashed worker left claimed.
 @Index('reminders_due_idx', ['dueAt'], { where: `status = 'scheduled'` })
 @Index('reminders_claimed_idx', ['claimedAt'], { where: `status = 'sending'` })
+// The sender gathers one address's due rows into a digest.
+@Index('reminders_recipient_due_idx', ['recipient', 'dueAt'], { where: `status = 'scheduled'` })
 // The list's order (due, id), and per enterprise.
 @Index('reminders_due_at_id_idx', ['dueAt', 'id'])
 @Index('reminders_enterprise_idx', ['enterpriseId', 'dueAt', 'id'])

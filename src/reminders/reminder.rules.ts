@@ -13,8 +13,11 @@ export const REMINDER_KINDS = [
 export const REMINDER_STATUSES = ['scheduled', 'sending', 'sent', 'failed', 'cancelled', 'skipped'] as const;
 export type ReminderStatus = (typeof REMINDER_STATUSES)[number];
 
-/** `sending` while in flight; `interrupted` when the worker died holding it. */
-export const REMINDER_ATTEMPT_OUTCOMES = ['sending', 'sent', 'retrying', 'failed', 'interrupted'] as const;
+/**
+ * `sending` while in flight; `retrying` after a transient SMTP failure; `interrupted` when the
+ * worker died holding it; `deferred` when the send window had closed before it went out.
+ */
+export const REMINDER_ATTEMPT_OUTCOMES = ['sending', 'sent', 'retrying', 'failed', 'interrupted', 'deferred'] as const;
 export type ReminderAttemptOutcome = (typeof REMINDER_ATTEMPT_OUTCOMES)[number];
 
 export const REMINDER_RECIPIENTS = ['enterprise', 'officer'] as const satisfies readonly ReminderRecipient[];

@@ -2,8 +2,9 @@ import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Requires } from '../auth/access.decorators.js';
 import { ApiOk, ApiPage, ApiProblem } from '../common/openapi.js';
-import { UuidParam } from '../common/params.js';
-import { ReminderQuery, ReminderView } from './dto/reminder.dto.js';
+import { CurrentActor, UuidParam } from '../common/params.js';
+import type { Actor } from '../auth/actor.js';
+import { ReminderDetailView, ReminderQuery, ReminderView } from './dto/reminder.dto.js';
 import { RemindersService } from './reminders.service.js';
 
 @ApiTags('reminders')
@@ -24,7 +25,7 @@ export class RemindersController {
   @Get(':id')
   @Requires('reminders:read')
   @ApiOperation({ summary: 'One reminder with its attempts, last error and Message-ID' })
-  @ApiOk(ReminderView)
+  @ApiOk(ReminderDetailView)
   get(@UuidParam() id: string) {
     return this.reminders.get(id);
   }
@@ -33,19 +34,19 @@ export class RemindersController {
   @Requires('reminders:write')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a scheduled or failed reminder' })
-  @ApiOk(ReminderView)
+  @ApiOk(ReminderDetailView)
   @ApiProblem(409, 'The reminder is sending, sent, cancelled or skipped')
-  cancel(@UuidParam() id: string) {
-    return this.reminders.cancel(id);
+  cancel(@CurrentActor() actor: Actor, @UuidParam() id: string) {
+    return this.reminders.cancel(actor, id);
   }
 
   @Post(':id/retry')
   @Requires('reminders:write')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send a failed reminder again, now' })
-  @ApiOk(ReminderView)
+  @ApiOk(ReminderDetailView)
   @ApiProblem(409, 'Only a failed reminder can be retried')
-  retry(@UuidParam() id: string) {
-    return this.reminders.retry(id);
+  retry(@CurrentActor() actor: Actor, @UuidParam() id: string) {
+    return this.reminders.retry(actor, id);
   }
 }

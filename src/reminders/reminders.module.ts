@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { EnterpriseReminderPlanner } from './enterprise-reminder-planner.service.js';
 import { ReminderPlanner } from './reminder-planner.service.js';
 import { RemindersController } from './reminders.controller.js';
 import { RemindersProcessor } from './reminders.processor.js';
@@ -11,8 +12,8 @@ export class RemindersModule {
     return {
       module: RemindersModule,
       controllers: [RemindersController],
-      providers: [ReminderPlanner, RemindersService, ...(runsWorker ? [RemindersProcessor] : [])],
-      exports: [ReminderPlanner, RemindersService],
+      providers: [ReminderPlanner, EnterpriseReminderPlanner, RemindersService, ...(runsWorker ? [RemindersProcessor] : [])],
+      exports: [ReminderPlanner, EnterpriseReminderPlanner, RemindersService],
     };
   }
 }

@@ -9,9 +9,12 @@ import { decodeCursor, encodeCursor, toPage, type Page } from '../common/paginat
 import { Problem } from '../common/problem.js';
 import { isoUtc, mutate } from '../database/sql.js';
 import { QueueName, RemindersJob } from '../queue/queue.constants.js';
-import type { ReminderQuery, ReminderView } from './dto/reminder.dto.js';
+import { orphanedClaimSql } from '../workers/heartbeat.rules.js';
+import type { Actor } from '../auth/actor.js';
+import { AuditService } from '../audit/audit.service.js';
+import type { ReminderAttemptView, ReminderDetailView, ReminderQuery, ReminderView } from './dto/reminder.dto.js';
 import { ARCHIVED_OCCURRENCE } from './reminder-planner.service.js';
-import { SEND_ATTEMPTS, SEND_BACKOFF_MS, STUCK_AFTER_MS } from './reminder.rules.js';
+import { SEND_ATTEMPTS, SEND_BACKOFF_MS, STUCK_AFTER_MS, type ReminderAttemptOutcome } from './reminder.rules.js';
 
 const SWEEP_BATCH = 1000;
 
@@ -29,7 +32,12 @@ export interface ClaimedReminder {
   mandatory: boolean;
   attempts: number;
   payload: Record<string, unknown>;
+  dueAt: Date;
 }
+
+/** Most reminders one digest mail carries; the rest go in the next. */
+export const DIGEST_MAX = 50;
+
 
 /** The send job for one row: the id carries the attempt count, so a re-queue after a failure is a new job. */
 export const sendJob = (id: string, attempts: number) => ({
@@ -38,6 +46,9 @@ export const sendJob = (id: string, attempts: number) => ({
   opts: {
     jobId: `reminder:${id}:${attempts}`,
     attempts: SEND_ATTEMPTS,
+    // Kept a day to look at, then dropped; the row, not the job, is the record.
+    removeOnComplete: { age: 86_400, count: 10_000 },
+    removeOnFail: { age: 7 * 86_400, count: 10_000 },
     backoff: { type: 'exponential', delay: SEND_BACKOFF_MS },
   },
 });
@@ -49,6 +60,7 @@ export class RemindersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QueueName.Reminders) private readonly queue: Queue,
     private readonly clock: Clock,
+    private readonly audit: AuditService,
   ) {}
 
   async list(query: ReminderQuery): Promise<Page<ReminderView>> {
@@ -80,119 +92,215 @@ export class RemindersService {
     return toPage(rows, query.limit, (r) => encodeCursor('reminders', [r.dueAt, r.id]));
   }
 
-  async get(id: string): Promise<ReminderView> {
+  async get(id: string): Promise<ReminderDetailView> {
     const [row]: ReminderView[] = await this.dataSource.query(
       `SELECT ${VIEW_COLUMNS} FROM reminders WHERE id = $1`,
       [id],
     );
     if (!row) throw Problem.notFound('reminder', id);
-    return row;
-  }
-
-  /** scheduled or failed → cancelled; anything else is a 409. */
-  async cancel(id: string): Promise<ReminderView> {
-    const { rows } = await mutate<ReminderView>(
-      this.dataSource,
-      `UPDATE reminders SET status = 'cancelled', occurrence = ${ARCHIVED_OCCURRENCE},
-              version = version + 1, updated_at = now()
-        WHERE id = $1 AND status IN ('scheduled', 'failed') RETURNING ${VIEW_COLUMNS}`,
+    const attemptLog: ReminderAttemptView[] = await this.dataSource.query(
+      `SELECT attempt, worker, ${isoUtc('started_at')} AS "startedAt", ${isoUtc('finished_at')} AS "finishedAt",
+              outcome, error, message_id AS "messageId"
+         FROM reminder_attempts WHERE reminder_id = $1 ORDER BY attempt, started_at`,
       [id],
     );
-    if (rows[0]) return rows[0];
-    const current = await this.get(id);
-    throw Problem.conflict(
-      `A ${current.status} reminder cannot be cancelled; only scheduled or failed ones.`,
-      {
-        currentStatus: current.status,
-      },
-    );
+    return { ...row, attemptLog };
   }
 
-  /** failed → scheduled, due now, and queued; anything else is a 409. */
-  async retry(id: string): Promise<ReminderView> {
-    const { rows } = await mutate<ReminderView>(
-      this.dataSource,
-      `UPDATE reminders SET status = 'scheduled', due_at = $2, claimed_at = NULL,
-              version = version + 1, updated_at = now()
-        WHERE id = $1 AND status = 'failed' RETURNING ${VIEW_COLUMNS}`,
-      [id, this.clock.now()],
-    );
-    if (rows[0]) {
-      // Queued now rather than at the next sweep; the sweeper would find it anyway.
-      const job = sendJob(rows[0].id, rows[0].attempts);
-      await this.queue.add(job.name, job.data, job.opts);
-      return rows[0];
-    }
-    const current = await this.get(id);
-    throw Problem.conflict(`A ${current.status} reminder cannot be retried; only failed ones.`, {
-      currentStatus: current.status,
+  /** scheduled or failed → cancelled (audited); anything else is a 409. */
+  async cancel(actor: Actor, id: string): Promise<ReminderDetailView> {
+    await this.dataSource.transaction(async (m) => {
+      const [before]: { status: string }[] = await m.query(
+        `SELECT status FROM reminders WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      if (!before) throw Problem.notFound('reminder', id);
+      if (before.status !== 'scheduled' && before.status !== 'failed')
+        throw Problem.conflict(
+          `A ${before.status} reminder cannot be cancelled; only scheduled or failed ones.`,
+          { currentStatus: before.status },
+        );
+      await m.query(
+        `UPDATE reminders SET status = 'cancelled', occurrence = ${ARCHIVED_OCCURRENCE},
+                version = version + 1, updated_at = now()
+          WHERE id = $1`,
+        [id],
+      );
+      await this.audit.record(m, actor, {
+        action: 'cancel',
+        entity: 'reminder',
+        entityId: id,
+        changes: { status: [before.status, 'cancelled'] },
+      });
     });
+    return this.get(id);
+  }
+
+  /** failed → scheduled, due now, and queued (audited); anything else is a 409. */
+  async retry(actor: Actor, id: string): Promise<ReminderDetailView> {
+    const attempts = await this.dataSource.transaction(async (m) => {
+      const { rows } = await mutate<{ attempts: number }>(
+        m,
+        `UPDATE reminders SET status = 'scheduled', due_at = $2, claimed_at = NULL, claimed_by = NULL,
+                version = version + 1, updated_at = now()
+          WHERE id = $1 AND status = 'failed' RETURNING attempts`,
+        [id, this.clock.now()],
+      );
+      if (!rows[0]) {
+        const current = await this.get(id);
+        throw Problem.conflict(`A ${current.status} reminder cannot be retried; only failed ones.`, {
+          currentStatus: current.status,
+        });
+      }
+      await this.audit.record(m, actor, {
+        action: 'retry',
+        entity: 'reminder',
+        entityId: id,
+        changes: { status: ['failed', 'scheduled'] },
+      });
+      return rows[0].attempts;
+    });
+    // Queued now rather than at the next sweep; the sweeper would find it anyway.
+    const job = sendJob(id, attempts);
+    await this.queue.add(job.name, job.data, job.opts);
+    return this.get(id);
   }
 
   /**
-   * The sweeper: rows a crashed worker left in `sending` go back to `scheduled`, then every
-   * due row gets a send job. Redis may have lost anything; the rows have not.
+   * Frees claims whose worker is gone — its heartbeat stopped before `aliveSince` (see
+   * workers/heartbeat.rules.ts) — or that are older than STUCK_AFTER_MS whatever the heartbeat
+   * says, and marks their attempts interrupted.
    */
-  async sweep(): Promise<{ recovered: number; queued: number }> {
+  async recoverStuck(aliveSince: Date): Promise<number> {
     const now = this.clock.now();
-    const { count: recovered } = await mutate(
-      this.dataSource,
-      `UPDATE reminders SET status = 'scheduled', claimed_at = NULL,
-              last_error = 'the worker stopped while sending; sending again',
-              version = version + 1, updated_at = now()
-        WHERE status = 'sending' AND claimed_at < $1`,
-      [new Date(now.getTime() - STUCK_AFTER_MS)],
+    const rows: { id: string }[] = await this.dataSource.query(
+      `WITH freed AS (
+         UPDATE reminders r SET status = 'scheduled', claimed_at = NULL, claimed_by = NULL,
+                last_error = 'the worker stopped while sending; sending again',
+                version = r.version + 1, updated_at = now()
+          WHERE r.status = 'sending'
+            AND (r.claimed_at < $2 OR ${orphanedClaimSql('r.claimed_by', 'r.claimed_at', '$3')})
+          RETURNING r.id, r.attempts),
+       closed AS (
+         UPDATE reminder_attempts a SET outcome = 'interrupted', finished_at = $1,
+                error = 'the worker stopped while sending'
+           FROM freed WHERE a.reminder_id = freed.id AND a.attempt = freed.attempts AND a.outcome = 'sending')
+       SELECT id FROM freed`,
+      [now, new Date(now.getTime() - STUCK_AFTER_MS), aliveSince],
     );
-    const due: { id: string; attempts: number }[] = await this.dataSource.query(
-      `SELECT id, attempts FROM reminders WHERE status = 'scheduled' AND due_at <= $1 ORDER BY due_at LIMIT $2`,
-      [now, SWEEP_BATCH],
-    );
-    if (due.length) await this.queue.addBulk(due.map((r) => sendJob(r.id, r.attempts)));
-    return { recovered, queued: due.length };
+    return rows.length;
   }
 
-  /** The claim: only one delivery of a job (or of a duplicate job) gets the row. */
-  async claim(id: string): Promise<ClaimedReminder | null> {
-    const { rows } = await mutate<ClaimedReminder>(
-      this.dataSource,
-      `UPDATE reminders SET status = 'sending', claimed_at = $2, attempts = attempts + 1,
-              version = version + 1, updated_at = now()
-        WHERE id = $1 AND status = 'scheduled'
-        RETURNING id, kind, recipient, recipient_role AS "recipientRole", mandatory, attempts, payload`,
-      [id, this.clock.now()],
+  /**
+   * The due rows to queue, one per recipient (the rest of that recipient's due rows go out in
+   * the same digest). Reads the partial index on due_at; Redis may have lost anything, the
+   * rows have not.
+   */
+  async queueDue(): Promise<number> {
+    const due: { id: string; attempts: number; recipient: string }[] = await this.dataSource.query(
+      `SELECT id, attempts, recipient FROM reminders WHERE status = 'scheduled' AND due_at <= $1
+        ORDER BY due_at LIMIT $2`,
+      [this.clock.now(), SWEEP_BATCH],
     );
-    return rows[0] ?? null;
+    const leads = new Map<string, { id: string; attempts: number }>();
+    for (const r of due) if (!leads.has(r.recipient)) leads.set(r.recipient, r);
+    if (leads.size) await this.queue.addBulk([...leads.values()].map((r) => sendJob(r.id, r.attempts)));
+    return leads.size;
   }
 
-  async markSent(id: string, messageId: string): Promise<void> {
-    await mutate(
-      this.dataSource,
-      `UPDATE reminders SET status = 'sent', sent_at = $2, message_id = $3, claimed_at = NULL,
-              occurrence = ${ARCHIVED_OCCURRENCE}, version = version + 1, updated_at = now()
-        WHERE id = $1 AND status = 'sending'`,
-      [id, this.clock.now(), messageId],
+  /**
+   * The claim: the lead row plus every other row due by now for the same address (one digest
+   * mail), each moved to `sending` under this worker with an attempt opened. Only one
+   * delivery of a job (or of a duplicate job) gets a row; an empty answer means nothing to do.
+   */
+  async claim(leadId: string, worker: string): Promise<ClaimedReminder[]> {
+    const now = this.clock.now();
+    const rows: ClaimedReminder[] = await this.dataSource.query(
+      `WITH lead AS (
+         SELECT id, recipient FROM reminders WHERE id = $1 AND status = 'scheduled' FOR UPDATE),
+       siblings AS (
+         SELECT r.id FROM reminders r JOIN lead ON r.recipient = lead.recipient
+          WHERE r.status = 'scheduled' AND r.due_at <= $2 AND r.id <> lead.id
+          ORDER BY r.due_at, r.id LIMIT ${DIGEST_MAX - 1} FOR UPDATE OF r SKIP LOCKED),
+       claimed AS (
+         UPDATE reminders r SET status = 'sending', claimed_at = $2, claimed_by = $3, attempts = r.attempts + 1,
+                version = r.version + 1, updated_at = now()
+          WHERE (r.id IN (SELECT id FROM lead) OR r.id IN (SELECT id FROM siblings)) AND r.status = 'scheduled'
+         RETURNING r.id, r.kind, r.recipient, r.recipient_role AS "recipientRole", r.mandatory, r.attempts,
+                   r.payload, r.due_at AS "dueAt"),
+       opened AS (
+         INSERT INTO reminder_attempts (reminder_id, attempt, worker, started_at)
+         SELECT id, attempts, $3, $2 FROM claimed)
+       SELECT * FROM claimed ORDER BY (id = $1) DESC, "dueAt", id`,
+      [leadId, now, worker],
     );
+    return rows;
+  }
+
+  /** Sent: every row of the mail gets its Message-ID, and its attempt is closed. */
+  async markSent(ids: string[], worker: string, messageId: string): Promise<void> {
+    await this.finish(ids, worker, { status: 'sent', outcome: 'sent', messageId });
   }
 
   /** A transient failure: scheduled again, due when BullMQ's backoff retries it (the sweeper waits as long). */
-  async markTransient(id: string, error: string, retryInMs: number): Promise<void> {
-    await mutate(
-      this.dataSource,
-      `UPDATE reminders SET status = 'scheduled', last_error = $2, claimed_at = NULL, due_at = $3,
-              version = version + 1, updated_at = now()
-        WHERE id = $1 AND status = 'sending'`,
-      [id, error, new Date(this.clock.now().getTime() + retryInMs)],
-    );
+  async markTransient(ids: string[], worker: string, error: string, retryAt: Date): Promise<void> {
+    await this.finish(ids, worker, { status: 'scheduled', outcome: 'retrying', error, dueAt: retryAt });
   }
 
   /** A permanent failure (a rejected address): recorded, not retried until someone asks. */
-  async markFailed(id: string, error: string): Promise<void> {
-    await mutate(
-      this.dataSource,
-      `UPDATE reminders SET status = 'failed', last_error = $2, claimed_at = NULL,
-              occurrence = ${ARCHIVED_OCCURRENCE}, version = version + 1, updated_at = now()
-        WHERE id = $1 AND status = 'sending'`,
-      [id, error],
+  async markFailed(ids: string[], worker: string, error: string): Promise<void> {
+    await this.finish(ids, worker, { status: 'failed', outcome: 'failed', error });
+  }
+
+  /**
+   * Outside the send window (a retry late in the day, a job queued just before closing):
+   * back to scheduled, due when the window opens. The attempt is closed as `deferred`; the
+   * count keeps it, which also gives the next send job a fresh id.
+   */
+  async defer(ids: string[], worker: string, until: Date): Promise<void> {
+    await this.finish(ids, worker, { status: 'scheduled', outcome: 'deferred', dueAt: until });
+  }
+
+  /**
+   * Ends this worker's claim on the rows and closes their open attempts, in one statement.
+   * A claim another worker holds now (ours was judged dead and freed) is left alone.
+   */
+  private async finish(
+    ids: string[],
+    worker: string,
+    end: {
+      status: 'sent' | 'scheduled' | 'failed';
+      outcome: ReminderAttemptOutcome;
+      error?: string;
+      messageId?: string;
+      dueAt?: Date;
+    },
+  ): Promise<void> {
+    await this.dataSource.query(
+      `WITH done AS (
+         UPDATE reminders
+            SET status = $3, claimed_at = NULL, claimed_by = NULL,
+                sent_at = CASE WHEN $3 = 'sent' THEN $4 ELSE sent_at END,
+                message_id = coalesce($5, message_id),
+                last_error = CASE WHEN $3 = 'sent' THEN NULL ELSE coalesce($6, last_error) END,
+                due_at = coalesce($7, due_at),
+                occurrence = CASE WHEN $3 = 'scheduled' THEN occurrence ELSE ${ARCHIVED_OCCURRENCE} END,
+                version = version + 1, updated_at = now()
+          WHERE id = ANY($1::uuid[]) AND status = 'sending' AND claimed_by = $2
+          RETURNING id, attempts)
+       UPDATE reminder_attempts a SET outcome = $8, finished_at = $4, error = $6, message_id = $5
+         FROM done WHERE a.reminder_id = done.id AND a.attempt = done.attempts AND a.outcome = 'sending'`,
+      [
+        ids,
+        worker,
+        end.status,
+        this.clock.now(),
+        end.messageId ?? null,
+        end.error ?? null,
+        end.dueAt ?? null,
+        end.outcome,
+      ],
     );
   }
+
 }

@@ -3,6 +3,7 @@ import {
   certificateExpiryReminders,
   deadlineReminders,
   followUpReminder,
+  contractItemReminders,
   tsmeRenewalReminder,
   type PlannedReminder,
 } from './schedule.js';
@@ -15,21 +16,21 @@ describe('deadlineReminders: 7, 3 and 1 days before', () => {
     expect(deadlineReminders([{ batchId: 'b1', name: 'submission', date: '2026-10-09' }])).toEqual([
       {
         kind: 'deadline_approaching',
-        occurrence: 'batch:b1:submission:7d',
+        occurrence: 'batch:b1:submission:2026-10-09:7d',
         dueDate: '2026-10-02',
         mandatory: true,
         recipient: 'enterprise',
       },
       {
         kind: 'deadline_approaching',
-        occurrence: 'batch:b1:submission:3d',
+        occurrence: 'batch:b1:submission:2026-10-09:3d',
         dueDate: '2026-10-06',
         mandatory: true,
         recipient: 'enterprise',
       },
       {
         kind: 'deadline_approaching',
-        occurrence: 'batch:b1:submission:1d',
+        occurrence: 'batch:b1:submission:2026-10-09:1d',
         dueDate: '2026-10-08',
         mandatory: true,
         recipient: 'enterprise',
@@ -59,9 +60,9 @@ describe('deadlineReminders: 7, 3 and 1 days before', () => {
       d1: string;
     }) => {
       expect(brief(deadlineReminders([{ batchId: 'x', name, date }]))).toEqual([
-        [`batch:x:${name}:7d`, d7],
-        [`batch:x:${name}:3d`, d3],
-        [`batch:x:${name}:1d`, d1],
+        [`batch:x:${name}:${date}:7d`, d7],
+        [`batch:x:${name}:${date}:3d`, d3],
+        [`batch:x:${name}:${date}:1d`, d1],
       ]);
     },
   );
@@ -72,30 +73,37 @@ describe('deadlineReminders: 7, 3 and 1 days before', () => {
       { batchId: '7', name: 'materials', date: '2026-05-20' },
     ]);
     expect(plan.map((r) => r.occurrence)).toEqual([
-      'batch:7:registration:7d',
-      'batch:7:registration:3d',
-      'batch:7:registration:1d',
-      'batch:7:materials:7d',
-      'batch:7:materials:3d',
-      'batch:7:materials:1d',
+      'batch:7:registration:2026-04-10:7d',
+      'batch:7:registration:2026-04-10:3d',
+      'batch:7:registration:2026-04-10:1d',
+      'batch:7:materials:2026-05-20:7d',
+      'batch:7:materials:2026-05-20:3d',
+      'batch:7:materials:2026-05-20:1d',
     ]);
   });
 
   // Deadline 2026-10-09: 7d on 10-02, 3d on 10-06, 1d on 10-08.
   it.each`
     today           | expected                                                                                                                       | why
-    ${'2026-09-01'} | ${[['batch:b:submission:7d', '2026-10-02'], ['batch:b:submission:3d', '2026-10-06'], ['batch:b:submission:1d', '2026-10-08']]} | ${'all ahead'}
-    ${'2026-10-02'} | ${[['batch:b:submission:7d', '2026-10-02'], ['batch:b:submission:3d', '2026-10-06'], ['batch:b:submission:1d', '2026-10-08']]} | ${'first due today is kept as is'}
-    ${'2026-10-03'} | ${[['batch:b:submission:7d', '2026-10-03'], ['batch:b:submission:3d', '2026-10-06'], ['batch:b:submission:1d', '2026-10-08']]} | ${'7d just passed → caught up to today'}
-    ${'2026-10-06'} | ${[['batch:b:submission:3d', '2026-10-06'], ['batch:b:submission:1d', '2026-10-08']]}                                          | ${'3d due today → no extra catch-up'}
-    ${'2026-10-07'} | ${[['batch:b:submission:3d', '2026-10-07'], ['batch:b:submission:1d', '2026-10-08']]}                                          | ${'only the latest past (3d) is caught up'}
-    ${'2026-10-08'} | ${[['batch:b:submission:1d', '2026-10-08']]}                                                                                   | ${'1d due today'}
-    ${'2026-10-09'} | ${[['batch:b:submission:1d', '2026-10-09']]}                                                                                   | ${'deadline day: 1d caught up'}
+    ${'2026-09-01'} | ${[['batch:b:submission:2026-10-09:7d', '2026-10-02'], ['batch:b:submission:2026-10-09:3d', '2026-10-06'], ['batch:b:submission:2026-10-09:1d', '2026-10-08']]} | ${'all ahead'}
+    ${'2026-10-02'} | ${[['batch:b:submission:2026-10-09:7d', '2026-10-02'], ['batch:b:submission:2026-10-09:3d', '2026-10-06'], ['batch:b:submission:2026-10-09:1d', '2026-10-08']]} | ${'first due today is kept as is'}
+    ${'2026-10-03'} | ${[['batch:b:submission:2026-10-09:7d', '2026-10-03'], ['batch:b:submission:2026-10-09:3d', '2026-10-06'], ['batch:b:submission:2026-10-09:1d', '2026-10-08']]} | ${'7d just passed → caught up to today'}
+    ${'2026-10-06'} | ${[['batch:b:submission:2026-10-09:3d', '2026-10-06'], ['batch:b:submission:2026-10-09:1d', '2026-10-08']]}                                          | ${'3d due today → no extra catch-up'}
+    ${'2026-10-07'} | ${[['batch:b:submission:2026-10-09:3d', '2026-10-07'], ['batch:b:submission:2026-10-09:1d', '2026-10-08']]}                                          | ${'only the latest past (3d) is caught up'}
+    ${'2026-10-08'} | ${[['batch:b:submission:2026-10-09:1d', '2026-10-08']]}                                                                                   | ${'1d due today'}
+    ${'2026-10-09'} | ${[['batch:b:submission:2026-10-09:1d', '2026-10-09']]}                                                                                   | ${'deadline day: 1d caught up'}
     ${'2026-10-10'} | ${[]}                                                                                                                          | ${'deadline passed: nothing'}
   `('today $today: $why', ({ today, expected }: { today: string; expected: [string, string][] }) => {
     expect(
       brief(deadlineReminders([{ batchId: 'b', name: 'submission', date: '2026-10-09' }], today)),
     ).toEqual(expected);
+  });
+
+  it('a moved deadline is a new series (its keys carry the date)', () => {
+    const before = deadlineReminders([{ batchId: 'b', name: 'submission', date: '2026-10-09' }]);
+    const after = deadlineReminders([{ batchId: 'b', name: 'submission', date: '2026-10-16' }]);
+    const keys = new Set(before.map((r) => r.occurrence));
+    expect(after.filter((r) => keys.has(r.occurrence))).toEqual([]);
   });
 
   it('refuses a bad date', () => {
@@ -324,5 +332,19 @@ describe('followUpReminder', () => {
         timeZone: tz,
       }),
     ).toThrow(RangeError);
+  });
+});
+
+describe('contractItemReminders: a week ahead and on the day, to the officer', () => {
+  it.each`
+    today           | expected                                                                                    | why
+    ${undefined}    | ${[['contract-item:i:2026-12-10:7d', '2026-12-03'], ['contract-item:i:2026-12-10:0d', '2026-12-10']]} | ${'the whole series'}
+    ${'2026-12-05'} | ${[['contract-item:i:2026-12-10:7d', '2026-12-05'], ['contract-item:i:2026-12-10:0d', '2026-12-10']]} | ${'the week-ahead one caught up'}
+    ${'2026-12-10'} | ${[['contract-item:i:2026-12-10:0d', '2026-12-10']]}                                          | ${'due today'}
+    ${'2026-12-11'} | ${[]}                                                                                       | ${'past due: nothing'}
+  `('$why', ({ today, expected }: { today: string | undefined; expected: [string, string][] }) => {
+    const plan = contractItemReminders('i', '2026-12-10', today);
+    expect(brief(plan)).toEqual(expected);
+    expect(plan.every((r) => r.recipient === 'officer' && r.mandatory)).toBe(true);
   });
 });

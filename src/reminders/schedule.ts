@@ -27,7 +27,11 @@ export type ReminderRecipient = 'enterprise' | 'officer';
 
 export interface PlannedReminder {
   kind: ReminderKind;
-  /** Stable per enterprise, e.g. `batch:<id>:submission:7d`: the outbox's idempotency key. */
+  /**
+   * Stable per enterprise, e.g. `batch:<id>:submission:2026-10-09:7d`: the outbox's
+   * idempotency key. Keys carry the event's date, so a moved deadline is a new series (the
+   * old one's pending rows are cancelled, its sent ones stay as sent).
+   */
   occurrence: string;
   dueDate: string;
   /** Mandatory reminders ignore `remindersEnabled: false`; only optional copies honour it. */
@@ -47,6 +51,8 @@ export interface BatchDeadline {
 
 export const DEADLINE_OFFSET_DAYS = [7, 3, 1] as const;
 export const CERTIFICATE_OFFSET_DAYS = [180, 90, 30] as const;
+/** A week ahead, then on the day: contract items are the bureau's own commitments. */
+export const CONTRACT_ITEM_OFFSET_DAYS = [7, 0] as const;
 /** Not in DOMAIN.md (it only says the number is valid for the current year): an open decision. */
 export const TSME_RENEWAL_DAY = '03-01';
 
@@ -73,7 +79,7 @@ export function deadlineReminders(deadlines: readonly BatchDeadline[], today?: s
     assertDate(d.date);
     const series = DEADLINE_OFFSET_DAYS.map((days): PlannedReminder => ({
       kind: 'deadline_approaching',
-      occurrence: `batch:${d.batchId}:${d.name}:${days}d`,
+      occurrence: `batch:${d.batchId}:${d.name}:${d.date}:${days}d`,
       dueDate: addDays(d.date, -days),
       mandatory: true,
       recipient: 'enterprise',
@@ -134,6 +140,19 @@ export function tsmeRenewalReminder(year: number, today?: string): PlannedRemind
     recipient: 'enterprise',
   };
   return keepFromToday([reminder], today, `${year}-12-31`);
+}
+
+/** A pending item of a service contract, to the contract's officer. */
+export function contractItemReminders(itemId: string, dueDate: string, today?: string): PlannedReminder[] {
+  assertDate(dueDate);
+  const series = CONTRACT_ITEM_OFFSET_DAYS.map((days): PlannedReminder => ({
+    kind: 'contract_item_due',
+    occurrence: `contract-item:${itemId}:${dueDate}:${days}d`,
+    dueDate: addDays(dueDate, -days),
+    mandatory: true,
+    recipient: 'officer',
+  }));
+  return keepFromToday(series, today, dueDate);
 }
 
 export interface FollowUpInput {

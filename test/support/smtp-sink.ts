@@ -1,10 +1,22 @@
 import type { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 
 export interface ReceivedMail {
   from: string;
   to: string[];
   raw: string;
+}
+
+/** A received mail as a reader sees it: the decoded subject, text and HTML. */
+export async function readMail(mail: ReceivedMail): Promise<{ subject: string; text: string; html: string; messageId: string }> {
+  const parsed = await simpleParser(mail.raw);
+  return {
+    subject: parsed.subject ?? '',
+    text: parsed.text ?? '',
+    html: typeof parsed.html === 'string' ? parsed.html : '',
+    messageId: parsed.messageId ?? '',
+  };
 }
 
 /** A real SMTP listener in the test process that keeps what it receives. */

@@ -3,9 +3,11 @@ import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PageQuery } from '../../common/pagination.js';
 import { IsInstant, LowerCase } from '../../common/validators.js';
 import {
+  REMINDER_ATTEMPT_OUTCOMES,
   REMINDER_KINDS,
   REMINDER_RECIPIENTS,
   REMINDER_STATUSES,
+  type ReminderAttemptOutcome,
   type ReminderStatus,
 } from '../reminder.rules.js';
 import type { ReminderKind, ReminderRecipient } from '../schedule.js';
@@ -56,4 +58,23 @@ export class ReminderView {
   @ApiProperty() version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+export class ReminderAttemptView {
+  @ApiProperty({ description: '1 for the first try' }) attempt: number;
+  @ApiProperty({ description: 'The worker instance that made it' }) worker: string;
+  @ApiProperty({ format: 'date-time' }) startedAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt: string | null;
+  @ApiProperty({
+    enum: REMINDER_ATTEMPT_OUTCOMES,
+    description: '`retrying` after a transient SMTP failure; `interrupted` when the worker stopped mid-send',
+  })
+  outcome: ReminderAttemptOutcome;
+  @ApiProperty({ type: String, nullable: true }) error: string | null;
+  @ApiProperty({ type: String, nullable: true }) messageId: string | null;
+}
+
+/** One reminder with every delivery attempt, oldest first. */
+export class ReminderDetailView extends ReminderView {
+  @ApiProperty({ type: [ReminderAttemptView] }) attemptLog: ReminderAttemptView[];
 }
