@@ -49,7 +49,9 @@ describe('worker heartbeat', () => {
     expect(mine.started_at).toEqual(instance.startedAt);
 
     const next = await eventually(async () => {
-      const [row] = await api.db.query<Beat>('SELECT * FROM worker_heartbeats WHERE instance_id = $1', [instance.id]);
+      const [row] = await api.db.query<Beat>('SELECT * FROM worker_heartbeats WHERE instance_id = $1', [
+        instance.id,
+      ]);
       expect(row.beat_at.getTime()).toBeGreaterThanOrEqual(mine.beat_at.getTime() + 900);
       return row;
     }, 5000);

@@ -9,7 +9,12 @@ describe('workersReport', () => {
     ['a live worker', 2, ago(1500), { alive: 2, ageSeconds: 1, status: 'ok' }],
     ['only stale heartbeats', 0, ago(20_000), { alive: 0, ageSeconds: 20, status: 'stale' }],
     ['no heartbeat at all', 0, null, { alive: 0, ageSeconds: null, newestBeatAt: null, status: 'none' }],
-    ['a beat stamped ahead of this host’s clock', 1, new Date(NOW.getTime() + 800), { ageSeconds: 0, status: 'ok' }],
+    [
+      'a beat stamped ahead of this host’s clock',
+      1,
+      new Date(NOW.getTime() + 800),
+      { ageSeconds: 0, status: 'ok' },
+    ],
   ])('%s', (_, alive, newest, expected) => {
     expect(workersReport(alive, newest, NOW)).toMatchObject(expected);
   });
@@ -47,7 +52,9 @@ describe('healthWarnings', () => {
     expect(healthWarnings(workersReport(0, ago(90_000), NOW), fine.reminders, config)).toEqual([
       'workers: no worker has written a heartbeat for 90 s (newest 2026-03-02T07:58:30.000Z); jobs and reminders are not being processed',
     ]);
-    expect(healthWarnings(workersReport(0, null, NOW), remindersReport(ago(600_000), NOW, config), config)).toEqual([
+    expect(
+      healthWarnings(workersReport(0, null, NOW), remindersReport(ago(600_000), NOW, config), config),
+    ).toEqual([
       'workers: no worker process is running; jobs and reminders wait until one starts',
       'reminders: the oldest due reminder has waited 600 s (more than 180 s) since 2026-03-02T07:50:00.000Z',
     ]);

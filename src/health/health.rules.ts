@@ -42,7 +42,8 @@ export function remindersReport(
   config: Pick<AppConfig, 'REMINDER_SWEEP_INTERVAL_MS'>,
 ): RemindersReport {
   const behind =
-    oldestDueUnsentAt !== null && now.getTime() - oldestDueUnsentAt.getTime() > remindersBehindAfterMs(config);
+    oldestDueUnsentAt !== null &&
+    now.getTime() - oldestDueUnsentAt.getTime() > remindersBehindAfterMs(config);
   return {
     oldestDueUnsentAt: oldestDueUnsentAt?.toISOString() ?? null,
     oldestDueUnsentAgeSeconds: oldestDueUnsentAt ? secondsBetween(oldestDueUnsentAt, now) : null,

@@ -1,4 +1,10 @@
-import { aliveSince, heartbeatStaleAfterMs, isAlive, orphanedClaimSql, workerAliveSql } from './heartbeat.rules.js';
+import {
+  aliveSince,
+  heartbeatStaleAfterMs,
+  isAlive,
+  orphanedClaimSql,
+  workerAliveSql,
+} from './heartbeat.rules.js';
 
 const NOW = new Date('2026-03-02T08:00:00.000Z');
 const ago = (ms: number) => new Date(NOW.getTime() - ms);

@@ -72,7 +72,14 @@ export class WorkerHeartbeatService implements OnModuleInit, OnApplicationShutdo
         `INSERT INTO worker_heartbeats (instance_id, hostname, pid, role, started_at, beat_at)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (instance_id) DO UPDATE SET beat_at = EXCLUDED.beat_at`,
-        [this.instance.id, this.instance.hostname, this.instance.pid, this.config.APP_ROLE, this.instance.startedAt, now],
+        [
+          this.instance.id,
+          this.instance.hostname,
+          this.instance.pid,
+          this.config.APP_ROLE,
+          this.instance.startedAt,
+          now,
+        ],
       );
       if (now.getTime() - this.lastPurgeAt >= PURGE_EVERY_MS) {
         await this.dataSource.query('DELETE FROM worker_heartbeats WHERE beat_at < $1', [
