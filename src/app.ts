@@ -6,6 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as Pino } from 'pino';
+import { isQueueDashboardUrl, mountQueueDashboard, QUEUE_DASHBOARD_CSP } from './admin/queue-dashboard.js';
 import { AppModule } from './app.module.js';
 import { PUBLIC_EXTENSION } from './auth/access.decorators.js';
 import { IdempotencyService } from './common/idempotency.js';
@@ -19,7 +20,7 @@ import { Metrics } from './metrics/metrics.js';
 const API_PREFIX = 'api/v1';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
-// JSON APIs never render in a browser; only Swagger UI needs scripts and styles.
+// JSON APIs never render in a browser; only Swagger UI and the queue dashboard need scripts and styles.
 const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 const DOCS_CSP =
   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'";
@@ -82,7 +83,10 @@ export async function createApp(config: AppConfig): Promise<BuiltApp> {
   });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
   installHooks(app, logger);
-  if (config.runsApi) setUpOpenApi(app);
+  if (config.runsApi) {
+    setUpOpenApi(app);
+    mountQueueDashboard(app);
+  }
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     await app.get(UsersService).ensureFirstAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
   }
@@ -110,7 +114,10 @@ function installHooks(app: NestFastifyApplication, logger: Pino): void {
     reply.header('cross-origin-opener-policy', 'same-origin');
     reply.header('cross-origin-resource-policy', 'same-origin');
     reply.header('strict-transport-security', 'max-age=15552000; includeSubDomains');
-    reply.header('content-security-policy', request.url.startsWith('/docs') ? DOCS_CSP : API_CSP);
+    reply.header(
+      'content-security-policy',
+      request.url.startsWith('/docs') ? DOCS_CSP : isQueueDashboardUrl(request.url) ? QUEUE_DASHBOARD_CSP : API_CSP,
+    );
     await idempotency.settle(request, reply, payload);
     return payload;
   });

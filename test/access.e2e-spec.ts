@@ -121,6 +121,9 @@ interface OpenApiDocument {
 }
 
 const PROBLEM_JSON = /^application\/problem\+json/;
+// The queue dashboard (bull-board): raw Fastify routes behind their own admin hook, not in the
+// document. test/queue-dashboard.e2e-spec.ts covers it; the matrix checks each route is closed.
+const QUEUE_DASHBOARD = /^[A-Z]+ \/admin\/queues(\/|$)/;
 const label = (op: Operation) => `${op.method} ${op.path}`;
 
 describe('access', () => {
@@ -194,9 +197,44 @@ describe('access', () => {
       const documented = new Set(operations.map(label));
       const undocumented = served.filter(
         (r) =>
-          !r.startsWith('HEAD ') && !/^GET \/(docs|openapi\.(json|yaml))(\/|$)/.test(r) && !documented.has(r),
+          !r.startsWith('HEAD ') &&
+          !/^GET \/(docs|openapi\.(json|yaml))(\/|$)/.test(r) &&
+          !QUEUE_DASHBOARD.test(r) &&
+          !documented.has(r),
       );
       expect(undocumented).toEqual([]);
+    });
+
+    it('every queue dashboard route the server answers is closed to all but admins', async () => {
+      const routes = servedRoutes(t.app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: false }))
+        // The static files' wildcard prints without its `static/` segment; the dashboard suite checks them.
+        .filter((r) => QUEUE_DASHBOARD.test(r) && !r.startsWith('HEAD ') && !r.endsWith('*'))
+        .map((r) => {
+          const [method, path] = r.split(' ');
+          return { method: method as Method, path };
+        });
+      expect(routes.length).toBeGreaterThan(20);
+      const wrong: string[] = [];
+      // Never as an admin: these include obliterate and clean.
+      for (const [who, headers, status] of [
+        ['anonymous', {}, 401],
+        ['bad token', { authorization: 'Bearer not.a.token' }, 401],
+        ['key with every scope', { [auth.keyWithEveryScope[0]]: auth.keyWithEveryScope[1] }, 401],
+        ['officer', { [auth.officer[0]]: auth.officer[1] }, 403],
+        ['viewer', { [auth.viewer[0]]: auth.viewer[1] }, 403],
+      ] as [string, Record<string, string>, number][]) {
+        for (const op of routes) {
+          const res = await send(op, headers);
+          if (
+            res.status !== status ||
+            !PROBLEM_JSON.test(res.headers['content-type'] ?? '') ||
+            (status === 401 && !/^Basic realm=/.test(res.headers['www-authenticate'] ?? ''))
+          ) {
+            wrong.push(`${label(op)} as ${who}: ${res.status} ${res.headers['content-type']}`);
+          }
+        }
+      }
+      expect(wrong).toEqual([]);
     });
 
     it('without credentials every operation but the public ones is 401 problem+json with WWW-Authenticate', async () => {

@@ -3,20 +3,10 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { Problem } from '../common/problem.js';
-import { UsersService } from '../users/users.service.js';
 import { ACCESS_KEY, type AccessRule } from './access.decorators.js';
 import type { Actor } from './actor.js';
+import { AuthService, bearerUnauthorized as unauthorized } from './auth.service.js';
 import { ROLE_PERMISSIONS, type Permission } from './permissions.js';
-import { TokenService } from './token.service.js';
-
-const unauthorized = (detail: string, error?: string) =>
-  new Problem(
-    401,
-    'unauthorized',
-    detail,
-    {},
-    { 'www-authenticate': error ? `Bearer error="${error}"` : 'Bearer' },
-  );
 
 /**
  * The one place access is decided: who the caller is (staff token or API key) and whether
@@ -29,8 +19,7 @@ export class AccessGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly tokens: TokenService,
-    private readonly users: UsersService,
+    private readonly auth: AuthService,
     private readonly apiKeys: ApiKeysService,
   ) {}
 
@@ -75,17 +64,12 @@ export class AccessGuard implements CanActivate {
     if (!header) throw unauthorized('Sign in: send Authorization: Bearer <token> or X-API-Key.');
     if (!header.startsWith('Bearer '))
       throw unauthorized('Use the Bearer scheme: Authorization: Bearer <token>.', 'invalid_request');
-    const claims = this.tokens.verify(header.slice(7).trim());
-    if (!claims) throw unauthorized('The token is invalid or has expired; sign in again.', 'invalid_token');
-    const standing = await this.users.standingOf(claims.sub);
-    if (!standing || !standing.active)
-      throw unauthorized('This account no longer exists or is deactivated.', 'invalid_token');
-    // The role is read from the database, not the token, so a demotion applies at once.
+    const staff = await this.auth.staffFromToken(header.slice(7).trim());
     return {
       type: 'user',
-      id: claims.sub,
-      role: standing.role,
-      permissions: ROLE_PERMISSIONS[standing.role],
+      id: staff.id,
+      role: staff.role,
+      permissions: ROLE_PERMISSIONS[staff.role],
       requestId: request.id,
     };
   }

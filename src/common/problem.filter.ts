@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
-import { Problem, PROBLEM_TYPE_BASE, titleFor, type ProblemDocument } from './problem.js';
+import { Problem, PROBLEM_TYPE_BASE, problemDocument, titleFor, type ProblemDocument } from './problem.js';
 
 // Fastify's own errors for malformed requests, mapped to what a client can act on. A 400
 // names what was wrong (`field`) like any other 400.
@@ -94,12 +94,7 @@ export class ProblemFilter implements ExceptionFilter {
     const code = (error as { code?: string })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
     const known = fastifyProblem(code);
     if (known) return { problem: known, headers: {} };
-    if (error instanceof Problem) {
-      return {
-        problem: this.doc(error.getStatus(), error.slug, error.message, error.extensions),
-        headers: error.headers,
-      };
-    }
+    if (error instanceof Problem) return { problem: problemDocument(error), headers: error.headers };
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const response = error.getResponse();

@@ -83,3 +83,15 @@ export class Problem extends HttpException {
 }
 
 export const PROBLEM_TYPE_BASE = '/problems/';
+
+/** The document for a Problem; the ProblemFilter (or a raw Fastify route) adds `instance` and `requestId`. */
+export function problemDocument(problem: Problem): ProblemDocument {
+  const status = problem.getStatus();
+  return {
+    type: `${PROBLEM_TYPE_BASE}${problem.slug}`,
+    title: titleFor(status),
+    status,
+    detail: problem.message,
+    ...problem.extensions,
+  };
+}
