@@ -313,7 +313,7 @@ describe('reminder planning (e2e)', () => {
   });
 
   it('several reminders due the same day for one address go out as one digest mail', async () => {
-    setNow('2026-12-01T02:00:00Z'); // Tuesday 10:00 in Shanghai
+    setNow('2026-12-01T00:30:00Z'); // Tuesday 08:30 in Shanghai: before the window opens
     const officer = await t.staff('officer', '赵专员');
     const ids: string[] = [];
     for (const reason of ['研发费用不足', '知识产权不足', '科技人员不足']) {
@@ -329,6 +329,7 @@ describe('reminder planning (e2e)', () => {
       ids.push(...(await rowsOf(enterpriseId)).map((r) => r.id));
     }
     expect(ids).toHaveLength(3);
+    setNow('2026-12-01T02:00:00Z'); // 10:00: all three are due when the sweeper looks
     const rows = await eventually(async () => {
       const all = await Promise.all(
         ids.map(async (id) => ok(await t.http.get(`${API}/reminders/${id}`).set(admin)).body as Row),

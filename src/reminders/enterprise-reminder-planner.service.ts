@@ -12,6 +12,7 @@ import {
   type EnterpriseFacts,
   type Person,
 } from './enterprise-reminders.js';
+import { RemindersService } from './reminders.service.js';
 import { nextSendTime, parseSendWindow, type SendTimeOptions } from './send-window.js';
 import { startOfDayIn } from './zoned-time.js';
 
@@ -55,6 +56,7 @@ export class EnterpriseReminderPlanner implements OnModuleInit {
     private readonly events: DomainEvents,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly reminders: RemindersService,
   ) {
     this.sendTime = {
       timeZone: config.APP_TIMEZONE,
@@ -78,6 +80,8 @@ export class EnterpriseReminderPlanner implements OnModuleInit {
       case 'contract.changed':
       case 'annualReport.changed':
         await this.planEnterprises([event.enterpriseId]);
+        // Anything due now (a catch-up) goes out now, not at the next sweep.
+        await this.reminders.queueDue([event.enterpriseId]);
         return;
       case 'batch.updated': {
         const rows: { id: string }[] = await this.dataSource.query(

@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import { DomainEvents, type DomainEvent } from '../common/domain-events.js';
 import { AppConfig } from '../config/app-config.js';
 import { isoUtc, mutate } from '../database/sql.js';
+import { ARCHIVED_OCCURRENCE } from './reminder.rules.js';
+import { RemindersService } from './reminders.service.js';
 import { reminderSubject, type FollowUpPayload } from './reminder-template.js';
 import { followUpReminder } from './schedule.js';
 import { nextSendTime, parseSendWindow, type SendTimeOptions } from './send-window.js';
@@ -34,12 +36,6 @@ interface TrackingRow {
 export const followUpOccurrence = (trackingId: string, recipient: 'officer' | 'enterprise') =>
   `tracking:${trackingId}:follow-up:${recipient}`;
 
-/**
- * SQL: the archived form of a row's occurrence (idempotent). Only follow-ups archive: their
- * key names the tracking, not the date. Every other kind's key carries its date and must
- * stay put once final, so re-planning cannot create the mail again.
- */
-export const ARCHIVED_OCCURRENCE = `CASE WHEN kind = 'follow_up_due' AND strpos(occurrence, '@') = 0 THEN occurrence || '@' || id ELSE occurrence END`;
 
 /**
  * Turns follow-up registrations (挂号跟踪) into reminder rows: one to the officer
@@ -55,6 +51,7 @@ export class ReminderPlanner implements OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly events: DomainEvents,
     private readonly config: AppConfig,
+    private readonly reminders: RemindersService,
   ) {
     this.sendTime = {
       timeZone: config.APP_TIMEZONE,
@@ -69,7 +66,11 @@ export class ReminderPlanner implements OnModuleInit {
   }
 
   private async onEvent(event: DomainEvent): Promise<void> {
-    if (event.type === 'tracking.changed') await this.planFollowUps([event.trackingId]);
+    if (event.type === 'tracking.changed') {
+      await this.planFollowUps([event.trackingId]);
+      // A follow-up due now goes out now, not at the next sweep.
+      await this.reminders.queueDue([event.enterpriseId]);
+    }
     // The contact address, remindersEnabled or the enterprise itself changed.
     if (event.type === 'enterprise.updated' || event.type === 'enterprise.deleted') {
       const rows: { id: string }[] = await this.dataSource.query(

@@ -22,6 +22,13 @@ export type ReminderAttemptOutcome = (typeof REMINDER_ATTEMPT_OUTCOMES)[number];
 
 export const REMINDER_RECIPIENTS = ['enterprise', 'officer'] as const satisfies readonly ReminderRecipient[];
 
+/**
+ * SQL: the archived form of a row's occurrence (idempotent). Only follow-ups archive: their
+ * key names the tracking, not the date. Every other kind's key carries its date and must
+ * stay put once final, so re-planning cannot create the mail again.
+ */
+export const ARCHIVED_OCCURRENCE = `CASE WHEN kind = 'follow_up_due' AND strpos(occurrence, '@') = 0 THEN occurrence || '@' || id ELSE occurrence END`;
+
 /** BullMQ tries a send this often before the row waits for the sweeper again. */
 export const SEND_ATTEMPTS = 8;
 /** The first retry's delay; each next one doubles (BullMQ's exponential backoff). */

@@ -8,7 +8,6 @@ import { QueueName, RemindersJob } from '../queue/queue.constants.js';
 import { ReminderPlanner } from './reminder-planner.service.js';
 import { EnterpriseReminderPlanner, type PlanCounts } from './enterprise-reminder-planner.service.js';
 import { renderReminders } from './reminder-template.js';
-import { nextSendTime, parseSendWindow, type SendTimeOptions } from './send-window.js';
 import { aliveSince } from '../workers/heartbeat.rules.js';
 import { WorkerInstance } from '../workers/worker-instance.js';
 import { backoffMs, describeError, isPermanentSmtpError, reminderMessageId } from './reminder.rules.js';
@@ -29,7 +28,6 @@ export class RemindersProcessor extends WorkerHost implements OnApplicationBoots
     [RemindersJob.Send]: (job) => this.send(job),
     [RemindersJob.PlanAll]: () => this.planAll(),
   };
-  private readonly sendTime: SendTimeOptions;
 
   constructor(
     @InjectQueue(QueueName.Reminders) private readonly queue: Queue,
@@ -42,12 +40,6 @@ export class RemindersProcessor extends WorkerHost implements OnApplicationBoots
     private readonly instance: WorkerInstance,
   ) {
     super();
-    this.sendTime = {
-      timeZone: config.APP_TIMEZONE,
-      window: parseSendWindow(config.REMINDER_SEND_WINDOW),
-      workingDaysOnly: config.REMINDER_WORKING_DAYS_ONLY,
-      urgent: false,
-    };
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -119,13 +111,10 @@ export class RemindersProcessor extends WorkerHost implements OnApplicationBoots
     const now = this.clock.now();
     const recovered = await this.reminders.recoverStuck(aliveSince(now, this.config));
     const planned = await this.planner.planMissing(now);
-    const queued = this.inSendWindow(now) ? await this.reminders.queueDue() : 0;
+    const queued = await this.reminders.queueDue();
     return { recovered, planned, queued };
   }
 
-  private inSendWindow(now: Date): boolean {
-    return nextSendTime(now, this.sendTime).getTime() === now.getTime();
-  }
 
   /** Nightly, and once when a worker starts: every enterprise's dated reminders. */
   private async planAll(): Promise<PlanCounts> {
@@ -146,8 +135,8 @@ export class RemindersProcessor extends WorkerHost implements OnApplicationBoots
     if (rows.length === 0) return { reminderId, outcome: 'not claimable' };
     const ids = rows.map((r) => r.id);
     const now = this.clock.now();
-    if (!this.inSendWindow(now)) {
-      await this.reminders.defer(ids, worker, nextSendTime(now, this.sendTime));
+    if (!this.reminders.inSendWindow(now)) {
+      await this.reminders.defer(ids, worker, this.reminders.nextSendTime(now));
       return { reminderId, outcome: 'deferred', count: ids.length };
     }
     // Derived from the lead row: a resend after a crash between SMTP acceptance and the update is recognisable.

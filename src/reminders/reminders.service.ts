@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { AppConfig } from '../config/app-config.js';
 import { decodeCursor, encodeCursor, toPage, type Page } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
 import { isoUtc, mutate } from '../database/sql.js';
@@ -13,8 +14,14 @@ import { orphanedClaimSql } from '../workers/heartbeat.rules.js';
 import type { Actor } from '../auth/actor.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { ReminderAttemptView, ReminderDetailView, ReminderQuery, ReminderView } from './dto/reminder.dto.js';
-import { ARCHIVED_OCCURRENCE } from './reminder-planner.service.js';
-import { SEND_ATTEMPTS, SEND_BACKOFF_MS, STUCK_AFTER_MS, type ReminderAttemptOutcome } from './reminder.rules.js';
+import {
+  ARCHIVED_OCCURRENCE,
+  SEND_ATTEMPTS,
+  SEND_BACKOFF_MS,
+  STUCK_AFTER_MS,
+  type ReminderAttemptOutcome,
+} from './reminder.rules.js';
+import { nextSendTime, parseSendWindow, type SendTimeOptions } from './send-window.js';
 
 const SWEEP_BATCH = 1000;
 
@@ -61,7 +68,16 @@ export class RemindersService {
     @InjectQueue(QueueName.Reminders) private readonly queue: Queue,
     private readonly clock: Clock,
     private readonly audit: AuditService,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.sendTime = {
+      timeZone: config.APP_TIMEZONE,
+      window: parseSendWindow(config.REMINDER_SEND_WINDOW),
+      workingDaysOnly: config.REMINDER_WORKING_DAYS_ONLY,
+      urgent: false,
+    };
+  }
+  private readonly sendTime: SendTimeOptions;
 
   async list(query: ReminderQuery): Promise<Page<ReminderView>> {
     const where: string[] = [];
@@ -191,16 +207,31 @@ export class RemindersService {
     return rows.length;
   }
 
+  /** Whether mail may go out at `now`: inside the send window, on a working day unless switched off. */
+  inSendWindow(now: Date): boolean {
+    return nextSendTime(now, this.sendTime).getTime() === now.getTime();
+  }
+
+  /** The next instant mail may go out, from `now`. */
+  nextSendTime(now: Date): Date {
+    return nextSendTime(now, this.sendTime);
+  }
+
   /**
-   * The due rows to queue, one per recipient (the rest of that recipient's due rows go out in
-   * the same digest). Reads the partial index on due_at; Redis may have lost anything, the
-   * rows have not.
+   * Queues the due rows, one job per address (the rest of that address's due rows go out in
+   * the same digest) — only inside the send window. The sweeper calls it for every row, the
+   * planners for the enterprises they just planned, so a reminder due now goes out at once
+   * instead of at the next sweep. Reads the partial index on due_at; Redis may have lost
+   * anything, the rows have not.
    */
-  async queueDue(): Promise<number> {
+  async queueDue(enterpriseIds?: string[]): Promise<number> {
+    const now = this.clock.now();
+    if (!this.inSendWindow(now)) return 0;
     const due: { id: string; attempts: number; recipient: string }[] = await this.dataSource.query(
-      `SELECT id, attempts, recipient FROM reminders WHERE status = 'scheduled' AND due_at <= $1
+      `SELECT id, attempts, recipient FROM reminders
+        WHERE status = 'scheduled' AND due_at <= $1 ${enterpriseIds ? 'AND enterprise_id = ANY($3::uuid[])' : ''}
         ORDER BY due_at LIMIT $2`,
-      [this.clock.now(), SWEEP_BATCH],
+      enterpriseIds ? [now, SWEEP_BATCH, enterpriseIds] : [now, SWEEP_BATCH],
     );
     const leads = new Map<string, { id: string; attempts: number }>();
     for (const r of due) if (!leads.has(r.recipient)) leads.set(r.recipient, r);

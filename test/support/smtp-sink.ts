@@ -26,6 +26,24 @@ export class SmtpSink {
   port = 0;
   /** When set, RCPT TO for these addresses is refused permanently (550). */
   readonly rejectRecipients = new Set<string>();
+  /**
+   * Once this many mails are accepted, hold every further one: its data is read but the
+   * server does not answer, as a slow SMTP server would, until `release()`. A mail held when
+   * its sender dies was never accepted, and is not kept.
+   */
+  holdAfter = Infinity;
+  private readonly held: { sessionId: string; accept: () => void }[] = [];
+  private readonly closedSessions = new Set<string>();
+
+  get heldCount(): number {
+    return this.held.filter((h) => !this.closedSessions.has(h.sessionId)).length;
+  }
+
+  /** Stops holding: answers the held mails whose senders are still connected. */
+  release(): void {
+    this.holdAfter = Infinity;
+    for (const h of this.held.splice(0)) if (!this.closedSessions.has(h.sessionId)) h.accept();
+  }
 
   async start(port = 0, extra: Partial<SMTPServerOptions> = {}): Promise<this> {
     this.server = new SMTPServer({
@@ -44,13 +62,21 @@ export class SmtpSink {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
-          this.received.push({
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            to: session.envelope.rcptTo.map((r) => r.address),
-            raw: Buffer.concat(chunks).toString('utf8'),
-          });
-          callback();
+          const accept = () => {
+            this.received.push({
+              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+              to: session.envelope.rcptTo.map((r) => r.address),
+              raw: Buffer.concat(chunks).toString('utf8'),
+            });
+            callback();
+          };
+          if (this.received.length >= this.holdAfter) this.held.push({ sessionId: session.id, accept });
+          else accept();
         });
+      },
+      onClose: (session, callback) => {
+        this.closedSessions.add(session.id);
+        callback();
       },
       ...extra,
     });
