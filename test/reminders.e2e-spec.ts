@@ -4,6 +4,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type { Response } from 'supertest';
 import { Clock } from '../src/common/clock.js';
+import { DomainEvents, type DomainEvent } from '../src/common/domain-events.js';
 import { CREDIT_CODE_CHARSET, creditCodeCheckCharacter } from '../src/enterprises/credit-code.js';
 import { QueueName, RemindersJob } from '../src/queue/queue.constants.js';
 import { ReminderPlanner } from '../src/reminders/reminder-planner.service.js';
@@ -252,6 +253,8 @@ describe('reminders (e2e)', () => {
   });
 
   it('a rejected address fails at once with the reason; retry delivers after it is accepted again', async () => {
+    const published: DomainEvent[] = [];
+    t.app.get(DomainEvents).subscribe((e) => void published.push(e));
     const officer = await t.staff('officer', '张专员');
     sink.rejectRecipients.add(officer.email);
     const enterpriseId = await createEnterprise({ officerId: officer.id });
@@ -264,6 +267,16 @@ describe('reminders (e2e)', () => {
     }, 30_000);
     expect(failed.attempts).toBe(1);
     expect(failed.lastError).toMatch(/550/);
+    expect(published.filter((e) => e.type === 'reminder.failed')).toEqual([
+      {
+        type: 'reminder.failed',
+        reminderId: id,
+        enterpriseId,
+        kind: 'follow_up_due',
+        recipient: officer.email,
+        error: failed.lastError,
+      },
+    ]);
     expect(mailsOf(id)).toHaveLength(0);
 
     sink.rejectRecipients.delete(officer.email);

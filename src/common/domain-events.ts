@@ -34,6 +34,24 @@ export type DomainEvent =
   | { type: 'contract.changed'; contractId: string; enterpriseId: string }
   /** An annual development report was marked filed (or the mark was corrected or removed). */
   | { type: 'annualReport.changed'; enterpriseId: string; year: number }
+  /** An enterprise's readiness verdict or score range changed (after a recompute). */
+  | {
+      type: 'readiness.changed';
+      enterpriseId: string;
+      from: string | null;
+      to: string;
+      scoreMin: number;
+      scoreMax: number;
+    }
+  /** A reminder could not be delivered (a rejected address, a broken template): someone must act. */
+  | {
+      type: 'reminder.failed';
+      reminderId: string;
+      enterpriseId: string | null;
+      kind: string;
+      recipient: string;
+      error: string;
+    }
   /** A follow-up (挂号跟踪) was registered, changed, logged, closed or promoted. */
   | { type: 'tracking.changed'; trackingId: string; enterpriseId: string };
 

@@ -226,6 +226,15 @@ export class ReadinessService implements OnModuleInit {
         );
         if (verdictChanges.length > 0) await this.applyVerdicts(m, verdictChanges);
       });
+      for (const c of verdictChanges)
+        await this.events.publish({
+          type: 'readiness.changed',
+          enterpriseId: c.id,
+          from: c.from,
+          to: c.to,
+          scoreMin: c.scoreMin,
+          scoreMax: c.scoreMax,
+        });
     }
     return {
       assessed: all.size,

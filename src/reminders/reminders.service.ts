@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { DomainEvents } from '../common/domain-events.js';
 import { AppConfig } from '../config/app-config.js';
 import { decodeCursor, encodeCursor, toPage, type Page } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
@@ -68,6 +69,7 @@ export class RemindersService {
     @InjectQueue(QueueName.Reminders) private readonly queue: Queue,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly events: DomainEvents,
     config: AppConfig,
   ) {
     this.sendTime = {
@@ -278,9 +280,18 @@ export class RemindersService {
     await this.finish(ids, worker, { status: 'scheduled', outcome: 'retrying', error, dueAt: retryAt });
   }
 
-  /** A permanent failure (a rejected address): recorded, not retried until someone asks. */
+  /** A permanent failure (a rejected address): recorded, not retried until someone asks, and announced. */
   async markFailed(ids: string[], worker: string, error: string): Promise<void> {
-    await this.finish(ids, worker, { status: 'failed', outcome: 'failed', error });
+    const failed = await this.finish(ids, worker, { status: 'failed', outcome: 'failed', error });
+    for (const r of failed)
+      await this.events.publish({
+        type: 'reminder.failed',
+        reminderId: r.id,
+        enterpriseId: r.enterpriseId,
+        kind: r.kind,
+        recipient: r.recipient,
+        error,
+      });
   }
 
   /**
@@ -306,8 +317,8 @@ export class RemindersService {
       messageId?: string;
       dueAt?: Date;
     },
-  ): Promise<void> {
-    await this.dataSource.query(
+  ): Promise<{ id: string; enterpriseId: string | null; kind: string; recipient: string }[]> {
+    return this.dataSource.query(
       `WITH done AS (
          UPDATE reminders
             SET status = $3, claimed_at = NULL, claimed_by = NULL,
@@ -318,9 +329,11 @@ export class RemindersService {
                 occurrence = CASE WHEN $3 = 'scheduled' THEN occurrence ELSE ${ARCHIVED_OCCURRENCE} END,
                 version = version + 1, updated_at = now()
           WHERE id = ANY($1::uuid[]) AND status = 'sending' AND claimed_by = $2
-          RETURNING id, attempts)
-       UPDATE reminder_attempts a SET outcome = $8, finished_at = $4, error = $6, message_id = $5
-         FROM done WHERE a.reminder_id = done.id AND a.attempt = done.attempts AND a.outcome = 'sending'`,
+          RETURNING id, attempts, enterprise_id, kind, recipient),
+       closed AS (
+         UPDATE reminder_attempts a SET outcome = $8, finished_at = $4, error = $6, message_id = $5
+           FROM done WHERE a.reminder_id = done.id AND a.attempt = done.attempts AND a.outcome = 'sending')
+       SELECT id, enterprise_id AS "enterpriseId", kind, recipient FROM done`,
       [
         ids,
         worker,
