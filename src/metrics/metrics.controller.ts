@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Requires } from '../auth/access.decorators.js';
 import { ApiStandardErrors } from '../common/openapi.js';
@@ -15,6 +15,7 @@ export class MetricsController {
   @ApiOperation({ summary: 'Prometheus metrics (admin token or the metrics:read scope)' })
   @ApiProduces('text/plain')
   @ApiStandardErrors()
+  @ApiOkResponse({ description: 'The Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } })
   async scrape(@Res() reply: FastifyReply): Promise<void> {
     const body = await this.metrics.registry.metrics();
     await reply.header('content-type', this.metrics.registry.contentType).send(body);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Requires } from '../auth/access.decorators.js';
 import { ApiStandardErrors } from '../common/openapi.js';
 import { PageQuery } from '../common/pagination.js';
@@ -28,6 +28,7 @@ export class ReadinessController {
     summary: 'Counts of the pool by verdict, and by verdict within street, tier and tech domain',
   })
   @ApiStandardErrors()
+  @ApiOkResponse({ description: '{ total, byVerdict, byStreet, byTier, byTechDomain }: counts by verdict' })
   summary() {
     return this.readiness.summary();
   }
@@ -38,6 +39,7 @@ export class ReadinessController {
     summary: 'The nightly re-scores, newest first: duration, ms per 10,000, results and verdicts that moved',
   })
   @ApiStandardErrors()
+  @ApiOkResponse({ description: 'A page of runs: { data, nextCursor }' })
   runs(@Query() query: PageQuery) {
     return this.readiness.runs(query);
   }
@@ -46,6 +48,8 @@ export class ReadinessController {
   @Requires('enterprises:read')
   @ApiOperation({ summary: 'The latest stored assessment, with its rule set, date and the inputs it used' })
   @ApiStandardErrors()
+  @ApiOkResponse({ description: 'The assessment: verdict, score range, criteria, gaps, ruleSet, assessmentDate, inputs' })
+  @ApiNotFoundResponse({ description: 'No such enterprise, or it has not been assessed yet' })
   latest(@UuidParam() id: string) {
     return this.readiness.latest(id);
   }
@@ -54,6 +58,8 @@ export class ReadinessController {
   @Requires('enterprises:read')
   @ApiOperation({ summary: 'How the assessment moved, newest first' })
   @ApiStandardErrors()
+  @ApiOkResponse({ description: 'A page of assessments, newest first: { data, nextCursor }' })
+  @ApiNotFoundResponse({ description: 'No such enterprise' })
   history(@UuidParam() id: string, @Query() query: PageQuery) {
     return this.readiness.history(id, query);
   }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -34,8 +34,8 @@ export class ApiKeyView {
   @ApiProperty() name: string;
   @ApiProperty({ description: 'The public start of the key, to recognise it' }) prefix: string;
   @ApiProperty({ enum: SCOPES, isArray: true }) scopes: Scope[];
-  @ApiPropertyOptional({ nullable: true }) lastUsedAt: Date | null;
-  @ApiPropertyOptional({ nullable: true }) revokedAt: Date | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastUsedAt: Date | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt: Date | null;
   @ApiProperty() version: number;
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;

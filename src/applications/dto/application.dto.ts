@@ -21,7 +21,7 @@ export class CreateApplicationDto {
   @Max(2100)
   year: number;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
   @IsOptional()
   @IsUUID()
   batchId?: string | null;

@@ -23,12 +23,12 @@ export class CreateBatchDto {
   @MaxLength(200)
   name: string;
 
-  @ApiPropertyOptional({ format: 'date', nullable: true, description: '网上注册截止' })
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true, description: '网上注册截止' })
   @IsOptional()
   @IsCalendarDate()
   registrationDeadline?: string | null;
 
-  @ApiPropertyOptional({ format: 'date', nullable: true, description: '材料报送截止' })
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true, description: '材料报送截止' })
   @IsOptional()
   @IsCalendarDate()
   materialsDeadline?: string | null;
@@ -37,7 +37,7 @@ export class CreateBatchDto {
   @IsCalendarDate()
   submissionDeadline: string;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: 2000 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -67,10 +67,10 @@ export class BatchView {
   @ApiProperty({ enum: APPLICATION_PROGRAMS }) program: ApplicationProgram;
   @ApiProperty() year: number;
   @ApiProperty() name: string;
-  @ApiProperty({ format: 'date', nullable: true }) registrationDeadline: string | null;
-  @ApiProperty({ format: 'date', nullable: true }) materialsDeadline: string | null;
+  @ApiProperty({ type: String, format: 'date', nullable: true }) registrationDeadline: string | null;
+  @ApiProperty({ type: String, format: 'date', nullable: true }) materialsDeadline: string | null;
   @ApiProperty({ format: 'date' }) submissionDeadline: string;
-  @ApiProperty({ nullable: true }) notes: string | null;
+  @ApiProperty({ type: String, nullable: true }) notes: string | null;
   @ApiProperty() version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;

@@ -23,7 +23,7 @@ export class AuditQuery extends PageQuery {
 
 export class ActorView {
   @ApiProperty({ enum: ['user', 'apiKey', 'system'] }) type: string;
-  @ApiProperty({ nullable: true }) id: string | null;
+  @ApiProperty({ type: String, nullable: true }) id: string | null;
 }
 
 export class AuditEntryView {
@@ -34,7 +34,12 @@ export class AuditEntryView {
   action: string;
   @ApiProperty({ example: 'enterprise' }) entity: string;
   @ApiProperty() entityId: string;
-  @ApiProperty({ description: '{ field: [before, after] }', example: { status: ['prospect', 'reserve'] } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'array', items: {}, minItems: 2, maxItems: 2 },
+    description: '{ field: [before, after] }',
+    example: { status: ['prospect', 'reserve'] },
+  })
   changes: Record<string, [unknown, unknown]>;
-  @ApiProperty({ nullable: true }) requestId: string | null;
+  @ApiProperty({ type: String, nullable: true }) requestId: string | null;
 }

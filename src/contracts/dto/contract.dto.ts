@@ -64,6 +64,7 @@ export class ContractItemDto {
   status?: ContractItemStatus;
 
   @ApiPropertyOptional({
+    type: String,
     enum: HNTE_CRITERIA,
     nullable: true,
     description: 'The HNTE readiness criterion this item works on, or null',
@@ -136,7 +137,7 @@ export class CreateContractDto {
   @Type(() => ContractItemDto)
   items?: ContractItemDto[];
 
-  @ApiPropertyOptional({ nullable: true, description: '验收意见', maxLength: 5000 })
+  @ApiPropertyOptional({ type: String, nullable: true, description: '验收意见', maxLength: 5000 })
   @IsOptional()
   @Trim()
   @IsString()
@@ -196,8 +197,8 @@ export class ContractItemView {
   @ApiProperty() description: string;
   @ApiProperty({ format: 'date' }) dueAt: string;
   @ApiProperty({ enum: CONTRACT_ITEM_STATUSES }) status: ContractItemStatus;
-  @ApiProperty({ enum: HNTE_CRITERIA, nullable: true }) criterion: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true, description: 'When it was marked done' })
+  @ApiProperty({ type: String, enum: HNTE_CRITERIA, nullable: true }) criterion: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it was marked done' })
   doneAt: string | null;
 }
 
@@ -218,7 +219,7 @@ export class ContractView {
   @ApiProperty({ description: 'Yuan' }) amount: number;
   @ApiProperty({ enum: CONTRACT_STATUSES }) status: ContractStatus;
   @ApiProperty({ type: [ContractItemView] }) items: ContractItemView[];
-  @ApiProperty({ nullable: true }) acceptanceNotes: string | null;
+  @ApiProperty({ type: String, nullable: true }) acceptanceNotes: string | null;
   @ApiProperty({ type: ProgressView }) progress: ProgressView;
   @ApiProperty() version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;

@@ -76,19 +76,19 @@ export class CreateEnterpriseDto {
   @IsBoolean()
   creditCodeConfirmed?: boolean;
 
-  @ApiPropertyOptional({ format: 'date', example: '2017-03-15', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date', example: '2017-03-15', nullable: true })
   @IsOptional()
   @IsCalendarDate()
   registeredAt?: string | null;
 
-  @ApiPropertyOptional({ example: '山头街道', nullable: true, description: '街道 / 镇' })
+  @ApiPropertyOptional({ type: String, example: '山头街道', nullable: true, description: '街道 / 镇' })
   @IsOptional()
   @Trim()
   @IsString()
   @MaxLength(100)
   street?: string | null;
 
-  @ApiPropertyOptional({ example: '耐火材料制造', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '耐火材料制造', nullable: true })
   @IsOptional()
   @Trim()
   @IsString()
@@ -100,27 +100,28 @@ export class CreateEnterpriseDto {
   @IsIn(TECH_DOMAINS)
   techDomain?: TechDomain | null;
 
-  @ApiPropertyOptional({ example: '李强', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '李强', nullable: true })
   @IsOptional()
   @Trim()
   @IsString()
   @MaxLength(100)
   contactName?: string | null;
 
-  @ApiPropertyOptional({ example: 'liqiang@example.com', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'liqiang@example.com', nullable: true })
   @IsOptional()
   @Trim()
   @IsEmail({}, { message: 'must be an email address' })
   @MaxLength(254)
   contactEmail?: string | null;
 
-  @ApiPropertyOptional({ example: '0533-4181234', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '0533-4181234', nullable: true })
   @IsOptional()
   @Trim()
   @Matches(/^[0-9+() -]{5,40}$/, { message: 'must be a phone number: digits, spaces, + - ( )' })
   contactPhone?: string | null;
 
   @ApiPropertyOptional({
+    type: String,
     format: 'uuid',
     nullable: true,
     description: 'The service officer (服务专员) in charge',
@@ -235,14 +236,14 @@ export class EnterpriseView {
   @ApiProperty() creditCode: string;
   @ApiProperty({ description: 'True when the check character fails and the code was confirmed' })
   creditCodeWarning: boolean;
-  @ApiProperty({ format: 'date', nullable: true }) registeredAt: string | null;
-  @ApiProperty({ nullable: true }) street: string | null;
-  @ApiProperty({ nullable: true }) industry: string | null;
+  @ApiProperty({ type: String, format: 'date', nullable: true }) registeredAt: string | null;
+  @ApiProperty({ type: String, nullable: true }) street: string | null;
+  @ApiProperty({ type: String, nullable: true }) industry: string | null;
   @ApiProperty({ enum: TECH_DOMAINS, nullable: true }) techDomain: TechDomain | null;
-  @ApiProperty({ nullable: true }) contactName: string | null;
-  @ApiProperty({ nullable: true }) contactEmail: string | null;
-  @ApiProperty({ nullable: true }) contactPhone: string | null;
-  @ApiProperty({ format: 'uuid', nullable: true }) officerId: string | null;
+  @ApiProperty({ type: String, nullable: true }) contactName: string | null;
+  @ApiProperty({ type: String, nullable: true }) contactEmail: string | null;
+  @ApiProperty({ type: String, nullable: true }) contactPhone: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) officerId: string | null;
   @ApiProperty({ enum: ENTERPRISE_STATUSES }) status: EnterpriseStatus;
   @ApiProperty({ enum: ENTERPRISE_TIERS, nullable: true }) tier: EnterpriseTier | null;
   @ApiProperty() remindersEnabled: boolean;
@@ -253,8 +254,8 @@ export class EnterpriseView {
     description: 'Latest HNTE readiness verdict (null: not assessed yet)',
   })
   readinessVerdict: ReadinessVerdict | null;
-  @ApiProperty({ nullable: true }) readinessScoreMin: number | null;
-  @ApiProperty({ nullable: true }) readinessScoreMax: number | null;
+  @ApiProperty({ type: Number, nullable: true }) readinessScoreMin: number | null;
+  @ApiProperty({ type: Number, nullable: true }) readinessScoreMax: number | null;
   @ApiProperty() version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;

@@ -22,6 +22,7 @@ export class CreateIpAssetDto {
   kind: IpKind;
 
   @ApiPropertyOptional({
+    type: String,
     nullable: true,
     example: 'ZL202010123456.7',
     description: '专利号 / 登记号',
@@ -42,6 +43,7 @@ export class CreateIpAssetDto {
   title: string;
 
   @ApiPropertyOptional({
+    type: String,
     format: 'date',
     nullable: true,
     example: '2020-05-01',
@@ -52,6 +54,7 @@ export class CreateIpAssetDto {
   grantedAt?: string | null;
 
   @ApiPropertyOptional({
+    type: String,
     format: 'date',
     nullable: true,
     description: 'Counts through this day; not before grantedAt',
@@ -81,10 +84,10 @@ export class IpAssetView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) enterpriseId: string;
   @ApiProperty({ enum: IP_KINDS }) kind: IpKind;
-  @ApiProperty({ nullable: true }) number: string | null;
+  @ApiProperty({ type: String, nullable: true }) number: string | null;
   @ApiProperty() title: string;
-  @ApiProperty({ format: 'date', nullable: true }) grantedAt: string | null;
-  @ApiProperty({ format: 'date', nullable: true }) expiresAt: string | null;
+  @ApiProperty({ type: String, format: 'date', nullable: true }) grantedAt: string | null;
+  @ApiProperty({ type: String, format: 'date', nullable: true }) expiresAt: string | null;
   @ApiProperty({ enum: IP_ACQUISITIONS }) acquisition: IpHolding;
   @ApiProperty() usedInCertification: boolean;
   @ApiProperty() version: number;

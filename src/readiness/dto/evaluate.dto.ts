@@ -34,23 +34,23 @@ import {
 
 export class YearFiguresDto {
   @ApiProperty({ example: 2021 }) @IsInt() @Min(1990) @Max(2100) year: number;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsMoney() revenue?: number | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Defaults to revenue' })
+  @ApiPropertyOptional({ type: Number, nullable: true }) @IsOptional() @IsMoney() revenue?: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'Defaults to revenue' })
   @IsOptional()
   @IsMoney()
   totalIncome?: number | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsMoney() highTechRevenue?: number | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsMoney() rdExpense?: number | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsMoney() rdExpenseDomestic?: number | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsMoney({ allowNegative: true }) netAssets?:
+  @ApiPropertyOptional({ type: Number, nullable: true }) @IsOptional() @IsMoney() highTechRevenue?: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) @IsOptional() @IsMoney() rdExpense?: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) @IsOptional() @IsMoney() rdExpenseDomestic?: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) @IsOptional() @IsMoney({ allowNegative: true }) netAssets?:
     number | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsMoney() totalAssets?: number | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsMoney() totalCostExpense?: number | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(10_000_000) employees?:
+  @ApiPropertyOptional({ type: Number, nullable: true }) @IsOptional() @IsMoney() totalAssets?: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) @IsOptional() @IsMoney() totalCostExpense?: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(10_000_000) employees?:
     number | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(10_000_000) techStaff?:
+  @ApiPropertyOptional({ type: Number, nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(10_000_000) techStaff?:
     number | null;
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: Number, nullable: true })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -60,37 +60,37 @@ export class YearFiguresDto {
 
 export class IpAssetInputDto {
   @ApiProperty({ enum: IP_KINDS }) @IsIn(IP_KINDS) kind: IpKind;
-  @ApiPropertyOptional({ format: 'date', nullable: true }) @IsOptional() @IsCalendarDate() grantedAt?:
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) @IsOptional() @IsCalendarDate() grantedAt?:
     string | null;
-  @ApiPropertyOptional({ format: 'date', nullable: true }) @IsOptional() @IsCalendarDate() expiresAt?:
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) @IsOptional() @IsCalendarDate() expiresAt?:
     string | null;
   @ApiPropertyOptional({ enum: [...IP_ACQUISITIONS, IP_LICENSED], nullable: true })
   @IsOptional()
   @IsIn([...IP_ACQUISITIONS, IP_LICENSED])
   acquisition?: IpHolding | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsBoolean() usedInCertification?: boolean | null;
+  @ApiPropertyOptional({ type: Boolean, nullable: true }) @IsOptional() @IsBoolean() usedInCertification?: boolean | null;
 }
 
 export class RdManagementDto {
-  @ApiPropertyOptional({ minimum: 0, maximum: 6, nullable: true })
+  @ApiPropertyOptional({ type: Number, minimum: 0, maximum: 6, nullable: true })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(6)
   projectAccounting?: number | null;
-  @ApiPropertyOptional({ minimum: 0, maximum: 6, nullable: true })
+  @ApiPropertyOptional({ type: Number, minimum: 0, maximum: 6, nullable: true })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(6)
   rdInstitution?: number | null;
-  @ApiPropertyOptional({ minimum: 0, maximum: 4, nullable: true })
+  @ApiPropertyOptional({ type: Number, minimum: 0, maximum: 4, nullable: true })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(4)
   transformationIncentives?: number | null;
-  @ApiPropertyOptional({ minimum: 0, maximum: 4, nullable: true })
+  @ApiPropertyOptional({ type: Number, minimum: 0, maximum: 4, nullable: true })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -107,7 +107,7 @@ export class InnovationDto {
   @IsOptional()
   @IsIn(GRADES)
   coreSupport?: Grade | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsBoolean() standardsParticipation?: boolean | null;
+  @ApiPropertyOptional({ type: Boolean, nullable: true }) @IsOptional() @IsBoolean() standardsParticipation?: boolean | null;
   @ApiPropertyOptional({ type: RdManagementDto, nullable: true })
   @IsOptional()
   @ValidateNested()
@@ -126,7 +126,7 @@ export class EvaluateReadinessDto {
   @IsCalendarDate()
   assessmentDate?: string;
 
-  @ApiPropertyOptional({ format: 'date', nullable: true }) @IsOptional() @IsCalendarDate() registeredAt?:
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) @IsOptional() @IsCalendarDate() registeredAt?:
     string | null;
 
   @ApiPropertyOptional({ enum: TECH_DOMAINS, nullable: true })
@@ -134,7 +134,7 @@ export class EvaluateReadinessDto {
   @IsIn(TECH_DOMAINS)
   techDomain?: TechDomain | null;
 
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsBoolean() noMajorIncident?: boolean | null;
+  @ApiPropertyOptional({ type: Boolean, nullable: true }) @IsOptional() @IsBoolean() noMajorIncident?: boolean | null;
 
   @ApiProperty({
     type: [YearFiguresDto],

@@ -43,7 +43,7 @@ export class ReminderQuery extends PageQuery {
 export class ReminderView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: REMINDER_KINDS }) kind: ReminderKind;
-  @ApiProperty({ format: 'uuid', nullable: true }) enterpriseId: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) enterpriseId: string | null;
   @ApiProperty({ description: 'The e-mail address' }) recipient: string;
   @ApiProperty({ enum: REMINDER_RECIPIENTS }) recipientRole: ReminderRecipient;
   @ApiProperty() subject: string;
@@ -52,9 +52,9 @@ export class ReminderView {
   @ApiProperty({ description: 'Mandatory notices ignore remindersEnabled: false' }) mandatory: boolean;
   @ApiProperty({ enum: REMINDER_STATUSES }) status: ReminderStatus;
   @ApiProperty({ description: 'Send attempts so far' }) attempts: number;
-  @ApiProperty({ nullable: true }) lastError: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true }) sentAt: string | null;
-  @ApiProperty({ nullable: true, example: '<reminder-…@peiyu>' }) messageId: string | null;
+  @ApiProperty({ type: String, nullable: true }) lastError: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) sentAt: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '<reminder-…@peiyu>' }) messageId: string | null;
   @ApiProperty() version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;

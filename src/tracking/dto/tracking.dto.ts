@@ -17,6 +17,7 @@ import {
   registerDecorator,
   ValidateIf,
 } from 'class-validator';
+import { ActorView } from '../../audit/dto/audit-query.dto.js';
 import { PageQuery } from '../../common/pagination.js';
 import { isCalendarDate, IsInstant, LowerCase, OptionalNotNull, Trim } from '../../common/validators.js';
 import { HNTE_CRITERIA } from '../../readiness/rules.js';
@@ -111,6 +112,7 @@ export class CreateTrackingDto {
   officerId?: string;
 
   @ApiPropertyOptional({
+    type: Number,
     minimum: 1,
     maximum: CADENCE_DAYS_MAX,
     nullable: true,
@@ -172,7 +174,7 @@ export class UpdateTrackingDto {
   @IsUUID()
   officerId?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: CADENCE_DAYS_MAX, nullable: true })
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: CADENCE_DAYS_MAX, nullable: true })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -230,7 +232,7 @@ export class CreateTrackingLogDto {
   @MaxLength(5000)
   summary: string;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: 5000 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 5000 })
   @IsOptional()
   @Trim()
   @IsString()
@@ -294,9 +296,9 @@ export class TrackingLogView {
   @ApiProperty({ format: 'date-time' }) at: string;
   @ApiProperty({ enum: TRACKING_CHANNELS }) channel: TrackingChannel;
   @ApiProperty() summary: string;
-  @ApiProperty({ nullable: true }) outcome: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true }) nextFollowUpAt: string | null;
-  @ApiProperty({ example: { type: 'user', id: '…' } }) actor: { type: string; id: string | null };
+  @ApiProperty({ type: String, nullable: true }) outcome: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) nextFollowUpAt: string | null;
+  @ApiProperty({ type: ActorView }) actor: ActorView;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
@@ -304,15 +306,15 @@ export class TrackingView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) enterpriseId: string;
   @ApiProperty() enterpriseName: string;
-  @ApiProperty({ nullable: true }) street: string | null;
+  @ApiProperty({ type: String, nullable: true }) street: string | null;
   @ApiProperty({ format: 'uuid' }) officerId: string;
   @ApiProperty({ type: [String] }) reasons: string[];
   @ApiProperty({ enum: HNTE_CRITERIA, isArray: true }) criteria: string[];
-  @ApiProperty({ nullable: true }) cadenceDays: number | null;
+  @ApiProperty({ type: Number, nullable: true }) cadenceDays: number | null;
   @ApiProperty({ format: 'date-time' }) nextFollowUpAt: string;
   @ApiProperty() notifyEnterprise: boolean;
   @ApiProperty({ enum: TRACKING_STATUSES }) status: TrackingStatus;
-  @ApiProperty({ nullable: true }) closedReason: string | null;
+  @ApiProperty({ type: String, nullable: true }) closedReason: string | null;
   @ApiProperty() version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
@@ -325,9 +327,9 @@ export class TrackingDetailView extends TrackingView {
 export class TrackingSuggestionView {
   @ApiProperty({ format: 'uuid' }) enterpriseId: string;
   @ApiProperty() enterpriseName: string;
-  @ApiProperty({ nullable: true }) street: string | null;
-  @ApiProperty({ format: 'uuid', nullable: true }) officerId: string | null;
+  @ApiProperty({ type: String, nullable: true }) street: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) officerId: string | null;
   @ApiProperty({ enum: HNTE_CRITERIA, isArray: true, description: 'Failing in the latest assessment' })
   failingCriteria: string[];
-  @ApiProperty({ format: 'date-time', nullable: true }) assessedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) assessedAt: string | null;
 }
