@@ -17,10 +17,12 @@ import { ContractsModule } from './contracts/contracts.module.js';
 import { createDataSource } from './database/data-source.js';
 import { EnterprisesModule } from './enterprises/enterprises.module.js';
 import { HealthModule } from './health/health.module.js';
+import { ImportsModule } from './imports/imports.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { ReadinessModule } from './readiness/readiness.module.js';
+import { ReconciliationsModule } from './reconciliations/reconciliations.module.js';
 import { RemindersModule } from './reminders/reminders.module.js';
 import { TrackingModule } from './tracking/tracking.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -57,6 +59,8 @@ export class AppModule {
         AnnualReportsModule,
         TrackingModule,
         RemindersModule.register(config.runsWorker),
+        ImportsModule,
+        ReconciliationsModule.register(config.runsWorker),
         HealthModule,
       ],
       providers: [

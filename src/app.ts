@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import fastifyMultipart from '@fastify/multipart';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import { isQueueDashboardUrl, mountQueueDashboard, QUEUE_DASHBOARD_CSP } from './admin/queue-dashboard.js';
@@ -82,6 +83,9 @@ export async function createApp(config: AppConfig): Promise<BuiltApp> {
     bufferLogs: true,
   });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
+  // multipart/form-data is parsed by the routes that take uploads (MultipartForm, after the
+  // AccessGuard), never up front; the plugin only teaches Fastify the content type.
+  await app.register(fastifyMultipart, { throwFileSizeLimit: true });
   installHooks(app, logger);
   if (config.runsApi) {
     setUpOpenApi(app);

@@ -75,6 +75,13 @@ const RULES: Record<string, Need> = {
   // Not in API.md's scope list: a write scope of our own, which officers and admins hold.
   'POST /api/v1/reminders/{id}/cancel': 'reminders:write',
   'POST /api/v1/reminders/{id}/retry': 'reminders:write',
+  'POST /api/v1/enterprises/import': 'enterprises:write',
+  'GET /api/v1/enterprises/export': 'enterprises:read',
+  'GET /api/v1/imports': 'enterprises:read',
+  'GET /api/v1/imports/{id}': 'enterprises:read',
+  'POST /api/v1/imports/{id}/revert': 'enterprises:write',
+  'POST /api/v1/reconciliations': 'applications:write',
+  'GET /api/v1/reconciliations/{id}': 'applications:read',
 };
 
 type Caller = 'viewer' | 'officer' | 'admin' | 'keyWithoutScope' | 'keyWithEveryScope';

@@ -54,6 +54,14 @@ interface Operation {
   path: string;
   params: Parameter[];
   body?: Schema;
+  /** A multipart/form-data body (uploads): its parts' schema. */
+  multipart?: Schema;
+}
+
+/** A multipart body: text fields and files, in order. */
+interface Multipart {
+  fields: [string, string][];
+  files: [string, Buffer, string][];
 }
 
 /** One generated request. `invalid` marks input the API must refuse (any 4xx); otherwise 2xx/404 may also do. */
@@ -65,6 +73,8 @@ interface Case {
   /** Sent as-is with this content type instead of JSON-encoding `body`. */
   raw?: { text: string; type: string };
   headers?: Record<string, string>;
+  /** Sent as multipart/form-data. */
+  multipart?: Multipart;
   invalid: boolean;
 }
 
@@ -372,6 +382,7 @@ describe('bad input', () => {
       }
     }
 
+    if (op.multipart) cases.push(...multipartCases(op));
     if (!hasBody) return cases;
 
     // Bodies: whole-body shapes.
@@ -475,6 +486,103 @@ describe('bad input', () => {
       }
     };
     walk(bodySchema, safeBase, '', (v) => v, 0);
+    return cases;
+  };
+
+  // A spreadsheet with a header and no rows: every upload route refuses it, so no generated
+  // upload can store anything, whatever its other fields.
+  const HEADER_ONLY = Buffer.from('name,creditCode\r\n');
+
+  /** The text fields an upload form needs, with values its schema accepts. */
+  const multipartBase = (schema: Schema): Multipart => ({
+    fields: (schema.required ?? [])
+      .filter((name) => resolve(schema.properties?.[name]).format !== 'binary')
+      .map((name) => [name, String(sample(schema.properties?.[name]))]),
+    files: [['file', HEADER_ONLY, 'list.csv']],
+  });
+
+  /** Uploads: broken files, missing and extra parts, and bad values for each text field. */
+  const multipartCases = (op: Operation): Case[] => {
+    const schema = resolve(op.multipart);
+    const base = multipartBase(schema);
+    const url = buildUrl(op);
+    const cases: Case[] = [];
+    const add = (what: string, multipart: Multipart) =>
+      cases.push({ op, what, url, multipart, invalid: true });
+    const withFile = (data: Buffer, name: string) => ({
+      ...base,
+      files: [['file', data, name]] as Multipart['files'],
+    });
+    add('multipart: no file', { ...base, files: [] });
+    add('multipart: header-only file', base);
+    add('multipart: empty file', withFile(Buffer.alloc(0), 'empty.csv'));
+    add('multipart: text named .xlsx', withFile(Buffer.from('hello'), 'list.xlsx'));
+    add('multipart: truncated zip', withFile(Buffer.from('PK\u0003\u0004\u0014\u0000broken'), 'list.xlsx'));
+    add(
+      'multipart: legacy .xls',
+      withFile(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), 'list.xls'),
+    );
+    add(
+      'multipart: random bytes',
+      withFile(Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)), 'list.csv'),
+    );
+    add('multipart: unclosed quote', withFile(Buffer.from('name,creditCode\r\n"x,\u0000y\r\n'), 'list.csv'));
+    add(
+      'multipart: hostile headers',
+      withFile(
+        Buffer.from(`${HOSTILE.map((h) => `"${h.replace(/"/g, '""')}"`).join(',')}\r\nx\r\n`),
+        'list.csv',
+      ),
+    );
+    add('multipart: unknown document type', withFile(HEADER_ONLY, 'list.docx'));
+    add('multipart: file under another name', { ...base, files: [['upload', HEADER_ONLY, 'list.csv']] });
+    add('multipart: two files', { ...base, files: [...base.files, ['file', HEADER_ONLY, 'again.csv']] });
+    add('multipart: unknown field', { ...base, fields: [...base.fields, ['unknownField', 'x']] });
+    add('multipart: repeated field', {
+      ...base,
+      fields: [...base.fields, ...base.fields, ['x', '1'], ['x', '2']],
+    });
+    add('multipart: overlong field', { ...base, fields: [...base.fields, ['note', 'x'.repeat(5000)]] });
+    add('multipart: many fields', {
+      ...base,
+      fields: Array.from({ length: 50 }, (_, i) => [`f${i}`, 'x'] as [string, string]),
+    });
+    add('multipart: __proto__ field', { ...base, fields: [...base.fields, ['__proto__', 'x']] });
+    for (const [name, prop] of Object.entries(schema.properties ?? {})) {
+      if (resolve(prop).format === 'binary') continue;
+      for (const { value, what } of badValues(prop)) {
+        if (value !== null && typeof value === 'object') continue; // a form field is text
+        add(`multipart ${name}: ${what}`, {
+          ...base,
+          fields: [...base.fields.filter(([n]) => n !== name), [name, String(value)]],
+        });
+      }
+    }
+    const boundary = 'fuzzboundary';
+    for (const [text, what] of [
+      [
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nname,creditCode`,
+        'truncated',
+      ],
+      [`--${boundary}\r\nno headers at all\r\n--${boundary}--\r\n`, 'part without headers'],
+      ['not multipart at all', 'garbage'],
+    ]) {
+      cases.push({
+        op,
+        what: `multipart body: ${what}`,
+        url,
+        raw: { text, type: `multipart/form-data; boundary=${boundary}` },
+        invalid: true,
+      });
+    }
+    cases.push({
+      op,
+      what: 'multipart without boundary',
+      url,
+      raw: { text: 'x', type: 'multipart/form-data' },
+      invalid: true,
+    });
+    cases.push({ op, what: 'JSON instead of a file', url, body: { file: 'x' }, invalid: true });
     return cases;
   };
 
@@ -654,6 +762,7 @@ describe('bad input', () => {
           path,
           params: operation.parameters ?? [],
           body: operation.requestBody?.content?.['application/json']?.schema,
+          multipart: operation.requestBody?.content?.['multipart/form-data']?.schema,
         })),
     );
   });
@@ -684,6 +793,8 @@ describe('bad input', () => {
       `INSERT INTO readiness_runs (started_at, finished_at) VALUES (now() - interval '2 days', now() - interval '2 days'), (now() - interval '1 day', now() - interval '1 day')`,
     );
     const cases = [...operations.flatMap(generateAll), ...(await cursorCases())];
+    // The upload routes are fuzzed as multipart too (their bodies are not JSON).
+    expect(cases.filter((c) => c.multipart).length).toBeGreaterThan(50);
     const before = await checksums();
     expect(Object.keys(before)).toEqual(expect.arrayContaining(['enterprises', 'users', 'audit_entries']));
 
@@ -697,7 +808,16 @@ describe('bad input', () => {
         const c = cases[next++];
         let req = t.http[c.op.method.toLowerCase() as 'get'](c.url).set('authorization', t.adminAuth);
         for (const [name, value] of Object.entries(c.headers ?? {})) req = req.set(name, value);
-        if (c.raw) req = req.set('content-type', c.raw.type).send(c.raw.text);
+        // Cases not about the upload itself still send one, so they reach the handler's checks.
+        const multipart =
+          c.multipart ??
+          (c.op.multipart && !c.raw && c.body === undefined
+            ? multipartBase(resolve(c.op.multipart))
+            : undefined);
+        if (multipart) {
+          for (const [name, value] of multipart.fields) req = req.field(name, value);
+          for (const [name, data, filename] of multipart.files) req = req.attach(name, data, filename);
+        } else if (c.raw) req = req.set('content-type', c.raw.type).send(c.raw.text);
         else if (c.body !== undefined) req = req.send(c.body as object);
         let problem: string | undefined;
         let res: Awaited<typeof req> | undefined;

@@ -233,119 +233,131 @@ export class ApplicationsService {
     dto: TransitionDto,
     ifMatch?: number,
   ): Promise<ApplicationDetailView> {
-    const events: DomainEvent[] = [];
-    await this.dataSource.transaction(async (m) => {
-      // Moves that change the enterprise take its row lock first: taking the shared lock and
-      // upgrading later would deadlock two such moves on one enterprise.
-      if (dto.to === 'certified' || dto.to === 'submitted') {
-        await m.query(
-          'SELECT 1 FROM enterprises e JOIN applications a ON a.enterprise_id = e.id WHERE a.id = $1 FOR UPDATE OF e',
-          [id],
-        );
-      }
-      const app = await this.lockForWrite(m, actor, id, ifMatch);
-      const check = checkTransition(app.program, app.stage, dto.to, dto);
-      if (!check.ok) {
-        if (check.error === 'invalid_fields') throw Problem.validation(check.fields);
-        throw new Problem(
-          409,
-          'illegal-transition',
-          `A ${app.program} application cannot move from ${app.stage} to ${dto.to}.`,
-          { from: app.stage, to: dto.to, allowed: check.allowed },
-        );
-      }
-      const now = this.clock.now();
-      const at = dto.at ? new Date(dto.at) : now;
-      if (at.getTime() > now.getTime()) throw Problem.field('at', 'must not be in the future');
-      const [last]: { at: Date }[] = await m.query(
-        'SELECT at FROM application_transitions WHERE application_id = $1 ORDER BY id DESC LIMIT 1',
-        [id],
-      );
-      if (last && at.getTime() < new Date(last.at).getTime()) {
-        throw Problem.field(
-          'at',
-          `must not be before the previous move (${new Date(last.at).toISOString()})`,
-        );
-      }
-
-      const changes: Changes = { stage: [app.stage, dto.to] };
-      let validUntil: string | null = null;
-      if (dto.to === 'certified') {
-        validUntil = certificateValidUntil(dto.issuedAt!);
-        Object.assign(changes, {
-          certificateNo: [null, dto.certificateNo],
-          issuedAt: [null, dto.issuedAt],
-          validUntil: [null, validUntil],
-        });
-      } else if (dto.to === 'registered') {
-        validUntil = registrationValidUntil(app.year);
-        Object.assign(changes, {
-          registrationNo: [null, dto.registrationNo],
-          validUntil: [null, validUntil],
-        });
-      }
-      const closing = dto.to === 'rejected' || dto.to === 'withdrawn';
-      if (closing) changes.closedReason = [null, dto.note];
-      await mutate(
-        m,
-        `UPDATE applications SET stage = $2,
-            certificate_no = coalesce($3, certificate_no), issued_at = coalesce($4::date, issued_at),
-            registration_no = coalesce($5, registration_no), valid_until = coalesce($6::date, valid_until),
-            closed_reason = CASE WHEN $7 THEN $8 ELSE closed_reason END,
-            version = version + 1, updated_at = $9
-          WHERE id = $1`,
-        [
-          id,
-          dto.to,
-          dto.to === 'certified' ? dto.certificateNo : null,
-          dto.to === 'certified' ? dto.issuedAt : null,
-          dto.to === 'registered' ? dto.registrationNo : null,
-          validUntil,
-          closing,
-          closing ? (dto.note ?? null) : null,
-          now,
-        ],
-      );
-      await this.recordTransition(m, actor, id, app.stage, dto.to, at, dto.note ?? null);
-      await this.audit.record(m, actor, {
-        action: 'transition',
-        entity: 'application',
-        entityId: id,
-        changes,
-      });
-      events.push({
-        type: 'application.transitioned',
-        applicationId: id,
-        enterpriseId: app.enterprise_id,
-        from: app.stage,
-        to: dto.to,
-      });
-      if (dto.to === 'certified' || dto.to === 'registered') {
-        events.push({
-          type: 'application.certified',
-          applicationId: id,
-          enterpriseId: app.enterprise_id,
-          certificateNo: (dto.to === 'certified' ? dto.certificateNo : dto.registrationNo)!,
-          validUntil: validUntil!,
-        });
-      }
-      if (dto.to === 'certified')
-        events.push(...(await this.certify(m, actor, app.enterprise_id, dto.issuedAt!)));
-      if (dto.to === 'submitted' && app.program !== 'tech_sme')
-        events.push(
-          ...(await moveEnterpriseStatus(
-            m,
-            this.audit,
-            actor,
-            app.enterprise_id,
-            'applying',
-            ['prospect', 'reserve', 'tracking', 'lapsed'],
-            { overrideManual: true },
-          )),
-        );
-    });
+    const events = await this.dataSource.transaction((m) =>
+      this.transitionWithin(m, actor, id, dto, ifMatch),
+    );
     for (const event of events) await this.events.publish(event);
     return this.get(id);
+  }
+
+  /**
+   * One move through the stage machine inside the caller's transaction (a reconciliation moves
+   * many in one). Returns the events to publish once that transaction has committed.
+   */
+  async transitionWithin(
+    m: EntityManager,
+    actor: Actor,
+    id: string,
+    dto: TransitionDto,
+    ifMatch?: number,
+  ): Promise<DomainEvent[]> {
+    const events: DomainEvent[] = [];
+    // Moves that change the enterprise take its row lock first: taking the shared lock and
+    // upgrading later would deadlock two such moves on one enterprise.
+    if (dto.to === 'certified' || dto.to === 'submitted') {
+      await m.query(
+        'SELECT 1 FROM enterprises e JOIN applications a ON a.enterprise_id = e.id WHERE a.id = $1 FOR UPDATE OF e',
+        [id],
+      );
+    }
+    const app = await this.lockForWrite(m, actor, id, ifMatch);
+    const check = checkTransition(app.program, app.stage, dto.to, dto);
+    if (!check.ok) {
+      if (check.error === 'invalid_fields') throw Problem.validation(check.fields);
+      throw new Problem(
+        409,
+        'illegal-transition',
+        `A ${app.program} application cannot move from ${app.stage} to ${dto.to}.`,
+        { from: app.stage, to: dto.to, allowed: check.allowed },
+      );
+    }
+    const now = this.clock.now();
+    const at = dto.at ? new Date(dto.at) : now;
+    if (at.getTime() > now.getTime()) throw Problem.field('at', 'must not be in the future');
+    const [last]: { at: Date }[] = await m.query(
+      'SELECT at FROM application_transitions WHERE application_id = $1 ORDER BY id DESC LIMIT 1',
+      [id],
+    );
+    if (last && at.getTime() < new Date(last.at).getTime()) {
+      throw Problem.field('at', `must not be before the previous move (${new Date(last.at).toISOString()})`);
+    }
+
+    const changes: Changes = { stage: [app.stage, dto.to] };
+    let validUntil: string | null = null;
+    if (dto.to === 'certified') {
+      validUntil = certificateValidUntil(dto.issuedAt!);
+      Object.assign(changes, {
+        certificateNo: [null, dto.certificateNo],
+        issuedAt: [null, dto.issuedAt],
+        validUntil: [null, validUntil],
+      });
+    } else if (dto.to === 'registered') {
+      validUntil = registrationValidUntil(app.year);
+      Object.assign(changes, {
+        registrationNo: [null, dto.registrationNo],
+        validUntil: [null, validUntil],
+      });
+    }
+    const closing = dto.to === 'rejected' || dto.to === 'withdrawn';
+    if (closing) changes.closedReason = [null, dto.note];
+    await mutate(
+      m,
+      `UPDATE applications SET stage = $2,
+          certificate_no = coalesce($3, certificate_no), issued_at = coalesce($4::date, issued_at),
+          registration_no = coalesce($5, registration_no), valid_until = coalesce($6::date, valid_until),
+          closed_reason = CASE WHEN $7 THEN $8 ELSE closed_reason END,
+          version = version + 1, updated_at = $9
+        WHERE id = $1`,
+      [
+        id,
+        dto.to,
+        dto.to === 'certified' ? dto.certificateNo : null,
+        dto.to === 'certified' ? dto.issuedAt : null,
+        dto.to === 'registered' ? dto.registrationNo : null,
+        validUntil,
+        closing,
+        closing ? (dto.note ?? null) : null,
+        now,
+      ],
+    );
+    await this.recordTransition(m, actor, id, app.stage, dto.to, at, dto.note ?? null);
+    await this.audit.record(m, actor, {
+      action: 'transition',
+      entity: 'application',
+      entityId: id,
+      changes,
+    });
+    events.push({
+      type: 'application.transitioned',
+      applicationId: id,
+      enterpriseId: app.enterprise_id,
+      from: app.stage,
+      to: dto.to,
+    });
+    if (dto.to === 'certified' || dto.to === 'registered') {
+      events.push({
+        type: 'application.certified',
+        applicationId: id,
+        enterpriseId: app.enterprise_id,
+        certificateNo: (dto.to === 'certified' ? dto.certificateNo : dto.registrationNo)!,
+        validUntil: validUntil!,
+      });
+    }
+    if (dto.to === 'certified')
+      events.push(...(await this.certify(m, actor, app.enterprise_id, dto.issuedAt!)));
+    if (dto.to === 'submitted' && app.program !== 'tech_sme')
+      events.push(
+        ...(await moveEnterpriseStatus(
+          m,
+          this.audit,
+          actor,
+          app.enterprise_id,
+          'applying',
+          ['prospect', 'reserve', 'tracking', 'lapsed'],
+          { overrideManual: true },
+        )),
+      );
+    return events;
   }
 
   /**

@@ -7,6 +7,8 @@ import { Batch } from '../applications/batch.entity.js';
 import { AuditEntry } from '../audit/audit-entry.entity.js';
 import { LoginFailure } from '../auth/login-failure.entity.js';
 import { IdempotencyKey } from '../common/idempotency-key.entity.js';
+import { ImportRow } from '../imports/import-row.entity.js';
+import { ImportRecord } from '../imports/import.entity.js';
 import { ContractItem } from '../contracts/contract-item.entity.js';
 import { ServiceContract } from '../contracts/service-contract.entity.js';
 import { ServiceRecord } from '../contracts/service-record.entity.js';
@@ -16,6 +18,7 @@ import { InnovationProfile } from '../enterprises/innovation/innovation-profile.
 import { EnterpriseIpAsset } from '../enterprises/ip-assets/ip-asset.entity.js';
 import { ReadinessAssessment } from '../readiness/readiness-assessment.entity.js';
 import { ReadinessRun } from '../readiness/readiness-run.entity.js';
+import { Reconciliation } from '../reconciliations/reconciliation.entity.js';
 import { ReminderAttempt } from '../reminders/reminder-attempt.entity.js';
 import { Reminder } from '../reminders/reminder.entity.js';
 import { TrackingLog } from '../tracking/tracking-log.entity.js';
@@ -47,4 +50,7 @@ export const ENTITIES = [
   ReminderAttempt,
   WorkerHeartbeat,
   AnnualReport,
+  ImportRecord,
+  ImportRow,
+  Reconciliation,
 ];
