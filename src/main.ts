@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
+import { isDatabaseUnavailable } from './database/availability.js';
 import { migrateDatabase } from './database/data-source.js';
 
 let config;
@@ -14,6 +15,22 @@ try {
 
 const ran = await migrateDatabase(config.DATABASE_URL);
 const { app, logger } = await createApp(config);
+// A promise nobody awaited failed: log it with its stack and keep serving (the work it
+// carried is recovered from PostgreSQL by the sweepers). A thrown exception nobody caught
+// leaves the process in an unknown state: log it, flush, exit 1 for the supervisor to restart.
+process.on('unhandledRejection', (err) => logger.error({ err }, 'Unhandled promise rejection'));
+process.on('uncaughtException', (err) => {
+  // A pooled PostgreSQL connection ended by the server (a failover, an operator ending
+  // backends) can emit its error between queries, where no one listens. The connection is
+  // dead and the pool replaces it; nothing else is in doubt, so keep serving.
+  if (isDatabaseUnavailable(err)) {
+    logger.warn({ err }, 'A database connection died between queries; the pool replaces it');
+    return;
+  }
+  logger.fatal({ err }, 'Uncaught exception; exiting');
+  logger.flush();
+  process.exit(1);
+});
 if (ran.length > 0) logger.info({ migrations: ran }, 'Migrations applied');
 if (config.runsApi) {
   await app.listen({ port: config.PORT, host: config.HOST });

@@ -55,6 +55,9 @@ export type DomainEvent =
   /** A follow-up (挂号跟踪) was registered, changed, logged, closed or promoted. */
   | { type: 'tracking.changed'; trackingId: string; enterpriseId: string };
 
+/** How long a request waits for the listeners of its events. */
+export const LISTENER_WAIT_MS = 3000;
+
 type Listener = (event: DomainEvent) => Promise<void> | void;
 
 @Injectable()
@@ -68,10 +71,12 @@ export class DomainEvents {
 
   /**
    * Call after commit. Listeners only enqueue work (the rows are the truth and sweepers
-   * catch what a crash loses), so one failing is logged, never thrown at the caller.
+   * catch what a crash loses), so one failing is logged, never thrown at the caller. The
+   * caller waits at most LISTENER_WAIT_MS: with Redis down, a listener queueing a job would
+   * otherwise hold the request until Redis came back; it goes on in the background instead.
    */
   async publish(event: DomainEvent): Promise<void> {
-    await Promise.all(
+    const all = Promise.all(
       this.listeners.map(async (listener) => {
         try {
           await listener(event);
@@ -80,6 +85,14 @@ export class DomainEvents {
         }
       }),
     );
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), LISTENER_WAIT_MS);
+      timer.unref();
+    });
+    const outcome = await Promise.race([all, waited]);
+    clearTimeout(timer);
+    if (outcome === 'late') this.logger.warn({ event }, 'Listeners are slow (Redis down?); not waiting for them');
   }
 }
 

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, of, switchMap, type Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
+import { isDatabaseUnavailable } from '../database/availability.js';
 import { mutate } from '../database/sql.js';
 import { Problem } from './problem.js';
 
@@ -12,6 +13,7 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 // process; a retry then runs it again rather than waiting for a response that never comes.
 const ABANDONED_AFTER_SECONDS = 60;
 const KEPT_HOURS = 24;
+const SETTLE_ATTEMPTS = 5;
 const REPLAYED_HEADERS = ['location', 'etag', 'content-type'];
 
 interface Claim {
@@ -93,11 +95,25 @@ export class IdempotencyService {
     );
   }
 
-  /** Called from Fastify's onSend: keeps a success for replay, forgets anything else. */
+  /**
+   * Called from Fastify's onSend: keeps a success for replay, forgets anything else. A cut
+   * connection is retried on a fresh one: left pending, the key would refuse the client's
+   * retries as "in progress" until it counted as abandoned.
+   */
   async settle(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.settleOnce(request, reply, payload);
+      } catch (err) {
+        if (!isDatabaseUnavailable(err) || attempt >= SETTLE_ATTEMPTS) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  }
+
+  private async settleOnce(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<void> {
     const claim = request.idempotency;
     if (!claim) return;
-    request.idempotency = undefined;
     if (reply.statusCode >= 200 && reply.statusCode < 300) {
       const headers: Record<string, string> = {};
       for (const name of REPLAYED_HEADERS) {
@@ -115,6 +131,7 @@ export class IdempotencyService {
     } else {
       await this.release(claim);
     }
+    request.idempotency = undefined;
   }
 
   async purgeExpired(): Promise<number> {

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
+import { isDatabaseUnavailable } from '../database/availability.js';
 import { Problem, PROBLEM_TYPE_BASE, problemDocument, titleFor, type ProblemDocument } from './problem.js';
 
 // Fastify's own errors for malformed requests, mapped to what a client can act on. A 400
@@ -121,6 +122,15 @@ export class ProblemFilter implements ExceptionFilter {
           'write-conflict',
           'Another change to the same record got in the way; send the request again.',
         ),
+        headers: { 'retry-after': '1' },
+      };
+    }
+    if (isDatabaseUnavailable(error)) {
+      // The connection was cut (a failover, a restart, an operator ending backends): nothing
+      // was committed, so sending the request again (with its Idempotency-Key) is safe.
+      this.logger.warn({ url: request.url, err: error }, 'Database unavailable; client asked to retry');
+      return {
+        problem: this.doc(503, 'database-unavailable', 'The database is unavailable for a moment; send the request again.'),
         headers: { 'retry-after': '1' },
       };
     }

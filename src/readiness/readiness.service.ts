@@ -16,6 +16,7 @@ import {
   ReadinessInputsService,
   type EnterpriseReadinessInputs,
 } from '../enterprises/readiness-inputs.service.js';
+import { enqueueWithin } from '../queue/enqueue.js';
 import { QueueName, ReadinessJob } from '../queue/queue.constants.js';
 import type { EvaluateReadinessDto } from './dto/evaluate.dto.js';
 import {
@@ -140,7 +141,7 @@ export class ReadinessService implements OnModuleInit {
 
   async requestRecompute(enterpriseId: string): Promise<{ enterpriseId: string; status: 'queued' }> {
     await this.assertEnterprise(enterpriseId);
-    await this.queueRecompute(enterpriseId, 'request');
+    await enqueueWithin(this.queueRecompute(enterpriseId, 'request'));
     return { enterpriseId, status: 'queued' };
   }
 

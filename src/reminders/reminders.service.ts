@@ -10,6 +10,7 @@ import { AppConfig } from '../config/app-config.js';
 import { decodeCursor, encodeCursor, toPage, type Page } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
 import { isoUtc, mutate } from '../database/sql.js';
+import { enqueueWithin } from '../queue/enqueue.js';
 import { QueueName, RemindersJob } from '../queue/queue.constants.js';
 import { orphanedClaimSql } from '../workers/heartbeat.rules.js';
 import type { Actor } from '../auth/actor.js';
@@ -180,7 +181,11 @@ export class RemindersService {
     });
     // Queued now rather than at the next sweep; the sweeper would find it anyway.
     const job = sendJob(id, attempts);
-    await this.queue.add(job.name, job.data, job.opts);
+    try {
+      await enqueueWithin(this.queue.add(job.name, job.data, job.opts));
+    } catch {
+      // The row is scheduled and due now: the sweeper sends it once Redis is back.
+    }
     return this.get(id);
   }
 

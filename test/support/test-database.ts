@@ -4,6 +4,9 @@ import { migrateDatabase } from '../../src/database/data-source.js';
 import { dropDatabase, quoteIdent } from '../../src/database/postgres.js';
 import { databaseUrl, runInfo } from './environment.js';
 
+/** The application_name of the tests' own connections. */
+export const TEST_CLIENT_NAME = 'peiyu-test';
+
 export interface TestDatabase {
   name: string;
   url: string;
@@ -25,7 +28,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await admin.end();
   }
   const url = databaseUrl(serverUrl, name);
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // Named, so a fault test that ends the service's connections can spare its own.
+  const pool = new pg.Pool({ connectionString: url, max: 2, application_name: TEST_CLIENT_NAME });
   // The database is dropped at the end; a client must not turn that into an unhandled error.
   pool.on('error', () => undefined);
   return {

@@ -3,14 +3,13 @@
 // mailbox at once (not at the next sweep), and a worker killed with SIGKILL in the middle of
 // fifty sends loses none and sends none twice once it is started again.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { REDIS_URL, runInfo } from './support/environment.js';
-import { freePort, runService, type RunningService } from './support/process.js';
-import { readMail, SmtpSink } from './support/smtp-sink.js';
-import { eventually } from './support/tcp-proxy.js';
-import { deleteQueueKeys } from './support/test-app.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
-
-const ADMIN = { email: 'crash.admin@peiyu.test', password: 'crash-admin-password' };
+import { REDIS_URL, runInfo } from '../support/environment.js';
+import type { RunningService } from '../support/process.js';
+import { SERVICE_ADMIN as ADMIN, startService } from '../support/service.js';
+import { readMail, SmtpSink } from '../support/smtp-sink.js';
+import { eventually } from '../support/tcp-proxy.js';
+import { deleteQueueKeys } from '../support/test-app.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 describe('reminder delivery by the built service', () => {
   const running: RunningService[] = [];
@@ -19,24 +18,15 @@ describe('reminder delivery by the built service', () => {
   let sink: SmtpSink;
 
   const start = async (db: TestDatabase, prefix: string, env: Record<string, string> = {}) => {
-    const port = await freePort();
-    const service = runService({
+    const handle = await startService({
       DATABASE_URL: db.url,
       REDIS_URL,
       QUEUE_PREFIX: prefix,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      JWT_SECRET: 'crash-test-secret-0123456789abcdef',
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
       SMTP_URL: sink.url,
-      MAIL_FROM: '博山区科技局 <kjj@boshan.test>',
-      LOG_LEVEL: 'info',
       ...env,
     });
-    running.push(service);
-    await service.waitForLog(/Peiyu is serving|Peiyu worker started/, 30_000);
-    return { service, base: `http://127.0.0.1:${port}` };
+    running.push(handle.service);
+    return handle;
   };
   const fresh = async () => {
     const db = await createTestDatabase();
@@ -60,20 +50,14 @@ describe('reminder delivery by the built service', () => {
 
   it('a follow-up due now reaches the mailbox within seconds with the default one-minute sweep, and shows sent', async () => {
     const { db, prefix } = await fresh();
-    const { base } = await start(db, prefix, { REMINDER_SEND_WINDOW: '00:00-24:00', REMINDER_WORKING_DAYS_ONLY: 'false' });
-    const call = async (method: string, path: string, token?: string, body?: unknown) => {
-      const res = await fetch(`${base}/api/v1${path}`, {
-        method,
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> & { data?: Record<string, string>[] } };
-    };
-    const token = (await call('POST', '/auth/login', undefined, ADMIN)).body.accessToken as string;
-    const enterprise = await call('POST', '/enterprises', token, { name: '淄博即时提醒有限公司', creditCode: '91370304MA3C8N8U7N', creditCodeConfirmed: true });
+    const { call: raw, login } = await start(db, prefix, { REMINDER_SEND_WINDOW: '00:00-24:00', REMINDER_WORKING_DAYS_ONLY: 'false' });
+    const token = await login();
+    const call = (method: string, path: string, body?: unknown) =>
+      raw(method, `/api/v1${path}`, body, { authorization: token });
+    const enterprise = await call('POST', '/enterprises', { name: '淄博即时提醒有限公司', creditCode: '91370304MA3C8N8U7N', creditCodeConfirmed: true });
     expect(enterprise.status).toBe(201);
     const started = Date.now();
-    const tracking = await call('POST', `/enterprises/${enterprise.body.id}/tracking`, token, {
+    const tracking = await call('POST', `/enterprises/${enterprise.body.id}/tracking`, {
       reasons: ['研发费用占比不足'],
       nextFollowUpAt: new Date().toISOString(),
       notifyEnterprise: false,
@@ -85,8 +69,8 @@ describe('reminder delivery by the built service', () => {
       return found!;
     }, 30_000);
     expect(Date.now() - started).toBeLessThan(30_000);
-    const list = await call('GET', `/reminders?enterpriseId=${enterprise.body.id}`, token);
-    const [row] = list.body.data!;
+    const list = await call('GET', `/reminders?enterpriseId=${enterprise.body.id}`);
+    const [row] = list.body.data;
     expect(row).toMatchObject({ status: 'sent', messageId: `<reminder-${row.id}@peiyu>`, recipient: ADMIN.email });
     const read = await readMail(mail);
     expect(read.messageId).toBe(row.messageId);
