@@ -15,6 +15,7 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { ContractsModule } from './contracts/contracts.module.js';
 import { createDataSource } from './database/data-source.js';
+import { DemandsModule } from './demands/demands.module.js';
 import { EnterprisesModule } from './enterprises/enterprises.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ImportsModule } from './imports/imports.module.js';
@@ -24,6 +25,7 @@ import { QueueModule } from './queue/queue.module.js';
 import { ReadinessModule } from './readiness/readiness.module.js';
 import { ReconciliationsModule } from './reconciliations/reconciliations.module.js';
 import { RemindersModule } from './reminders/reminders.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { TrackingModule } from './tracking/tracking.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WorkersModule } from './workers/workers.module.js';
@@ -58,6 +60,8 @@ export class AppModule {
         ContractsModule,
         AnnualReportsModule,
         TrackingModule,
+        DemandsModule,
+        ReportsModule,
         RemindersModule.register(config.runsWorker),
         ImportsModule,
         ReconciliationsModule.register(config.runsWorker),

@@ -75,6 +75,18 @@ const RULES: Record<string, Need> = {
   // Not in API.md's scope list: a write scope of our own, which officers and admins hold.
   'POST /api/v1/reminders/{id}/cancel': 'reminders:write',
   'POST /api/v1/reminders/{id}/retry': 'reminders:write',
+  'POST /api/v1/enterprises/{id}/demands': 'demands:write',
+  'GET /api/v1/enterprises/{id}/demands': 'demands:read',
+  'GET /api/v1/demands': 'demands:read',
+  'GET /api/v1/demands/{id}': 'demands:read',
+  'PATCH /api/v1/demands/{id}': 'demands:write',
+  'GET /api/v1/reports/demands': 'reports:read',
+  // Freezing writes the record of a period: the demand writers (officers, admins), not report readers.
+  'POST /api/v1/reports/demands/{period}/freeze': 'demands:write',
+  'GET /api/v1/stats/overview': 'reports:read',
+  'GET /api/v1/targets/{year}': 'reports:read',
+  // The bureau's own targets: API.md has no scope to write them, so admins only.
+  'PUT /api/v1/targets/{year}': 'admin',
   'POST /api/v1/enterprises/import': 'enterprises:write',
   'GET /api/v1/enterprises/export': 'enterprises:read',
   'GET /api/v1/imports': 'enterprises:read',

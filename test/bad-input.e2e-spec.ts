@@ -661,6 +661,12 @@ describe('bad input', () => {
         reasons: ['研发投入不足'],
         nextFollowUpAt: '2026-12-01',
       });
+      existing.demands = await post(`${e}/demands`, {
+        kind: 'talent_need',
+        title: `招聘耐材工程师${n}`,
+        headcount: 2,
+        period: '2022H1',
+      });
     }
   };
 

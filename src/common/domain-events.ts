@@ -53,7 +53,9 @@ export type DomainEvent =
       error: string;
     }
   /** A follow-up (挂号跟踪) was registered, changed, logged, closed or promoted. */
-  | { type: 'tracking.changed'; trackingId: string; enterpriseId: string };
+  | { type: 'tracking.changed'; trackingId: string; enterpriseId: string }
+  /** An enterprise raised a technical problem or a talent need (企业需求). */
+  | { type: 'demand.created'; demandId: string; enterpriseId: string };
 
 /** How long a request waits for the listeners of its events. */
 export const LISTENER_WAIT_MS = 3000;

@@ -12,6 +12,8 @@ import { ImportRecord } from '../imports/import.entity.js';
 import { ContractItem } from '../contracts/contract-item.entity.js';
 import { ServiceContract } from '../contracts/service-contract.entity.js';
 import { ServiceRecord } from '../contracts/service-record.entity.js';
+import { DemandTransition } from '../demands/demand-transition.entity.js';
+import { Demand } from '../demands/demand.entity.js';
 import { Enterprise } from '../enterprises/enterprise.entity.js';
 import { EnterpriseFinancials } from '../enterprises/financials/enterprise-financials.entity.js';
 import { InnovationProfile } from '../enterprises/innovation/innovation-profile.entity.js';
@@ -21,6 +23,8 @@ import { ReadinessRun } from '../readiness/readiness-run.entity.js';
 import { Reconciliation } from '../reconciliations/reconciliation.entity.js';
 import { ReminderAttempt } from '../reminders/reminder-attempt.entity.js';
 import { Reminder } from '../reminders/reminder.entity.js';
+import { DemandReportSnapshot } from '../reports/demand-report-snapshot.entity.js';
+import { DistrictTarget } from '../reports/district-target.entity.js';
 import { TrackingLog } from '../tracking/tracking-log.entity.js';
 import { Tracking } from '../tracking/tracking.entity.js';
 import { User } from '../users/user.entity.js';
@@ -50,6 +54,10 @@ export const ENTITIES = [
   ReminderAttempt,
   WorkerHeartbeat,
   AnnualReport,
+  Demand,
+  DemandTransition,
+  DemandReportSnapshot,
+  DistrictTarget,
   ImportRecord,
   ImportRow,
   Reconciliation,
