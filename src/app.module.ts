@@ -22,12 +22,14 @@ import { ImportsModule } from './imports/imports.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { ReadinessModule } from './readiness/readiness.module.js';
 import { ReconciliationsModule } from './reconciliations/reconciliations.module.js';
 import { RemindersModule } from './reminders/reminders.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { TrackingModule } from './tracking/tracking.module.js';
 import { UsersModule } from './users/users.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WorkersModule } from './workers/workers.module.js';
 
 /** Queue consumers and schedulers: present only when APP_ROLE is worker or all. */
@@ -50,6 +52,7 @@ export class AppModule {
         DomainEventsModule,
         MailModule,
         MetricsModule,
+        RateLimitModule,
         AuditModule,
         AuthModule,
         UsersModule,
@@ -63,6 +66,7 @@ export class AppModule {
         DemandsModule,
         ReportsModule,
         RemindersModule.register(config.runsWorker),
+        WebhooksModule.register(config.runsWorker),
         ImportsModule,
         ReconciliationsModule.register(config.runsWorker),
         HealthModule,

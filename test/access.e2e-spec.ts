@@ -87,6 +87,14 @@ const RULES: Record<string, Need> = {
   'GET /api/v1/targets/{year}': 'reports:read',
   // The bureau's own targets: API.md has no scope to write them, so admins only.
   'PUT /api/v1/targets/{year}': 'admin',
+  'POST /api/v1/webhooks': 'webhooks:manage',
+  'GET /api/v1/webhooks': 'webhooks:manage',
+  'GET /api/v1/webhooks/{id}': 'webhooks:manage',
+  'PATCH /api/v1/webhooks/{id}': 'webhooks:manage',
+  'DELETE /api/v1/webhooks/{id}': 'webhooks:manage',
+  'GET /api/v1/webhooks/{id}/deliveries': 'webhooks:manage',
+  'GET /api/v1/webhooks/{id}/deliveries/{deliveryId}': 'webhooks:manage',
+  'POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/replay': 'webhooks:manage',
   'POST /api/v1/enterprises/import': 'enterprises:write',
   'GET /api/v1/enterprises/export': 'enterprises:read',
   'GET /api/v1/imports': 'enterprises:read',
@@ -106,7 +114,8 @@ const REFUSED: Record<Caller, (method: Method, need: Need) => boolean> = {
   viewer: (method, need) =>
     need !== 'public' &&
     need !== 'readiness:evaluate' &&
-    (method !== 'GET' || need === 'admin' || need === 'metrics:read'),
+    // Webhooks are managed, reads included, only with webhooks:manage (admins, keys): officers are refused them too.
+    (method !== 'GET' || need === 'admin' || need === 'metrics:read' || need === 'webhooks:manage'),
   // Reads everything and writes the bureau's records; not users, keys, audit, metrics or webhooks.
   officer: (_, need) => need === 'admin' || need === 'metrics:read' || need === 'webhooks:manage',
   admin: () => false,

@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -12,6 +13,7 @@ import type { Scope } from '../auth/permissions.js';
 /** A credential for another district system. Only a SHA-256 of the secret is kept. */
 @Entity('api_keys')
 @Index('api_keys_prefix_key', ['prefix'], { unique: true })
+@Check('api_keys_rate_limit_per_minute_check', 'rate_limit_per_minute BETWEEN 1 AND 1000000')
 export class ApiKey {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -28,6 +30,10 @@ export class ApiKey {
 
   @Column('text', { array: true })
   scopes: Scope[];
+
+  /** Requests per minute this key may make; null means RATE_LIMIT_PER_MINUTE. */
+  @Column('int', { nullable: true })
+  rateLimitPerMinute: number | null;
 
   @Column('uuid', { nullable: true })
   createdBy: string | null;

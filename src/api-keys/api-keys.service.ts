@@ -23,6 +23,7 @@ export const toApiKeyView = (k: ApiKey): ApiKeyView => ({
   name: k.name,
   prefix: k.prefix,
   scopes: k.scopes,
+  rateLimitPerMinute: k.rateLimitPerMinute,
   lastUsedAt: k.lastUsedAt,
   revokedAt: k.revokedAt,
   version: k.version,
@@ -34,7 +35,7 @@ export const toApiKeyView = (k: ApiKey): ApiKeyView => ({
 export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
   // A revocation reaches every process within this TTL.
-  private readonly verified = new TtlCache<string, { id: string; scopes: Scope[] } | null>(5_000);
+  private readonly verified = new TtlCache<string, { id: string; scopes: Scope[]; rateLimitPerMinute: number | null } | null>(5_000);
   private readonly lastUseWritten = new TtlCache<string, true>(60_000);
 
   constructor(
@@ -52,6 +53,7 @@ export class ApiKeysService {
           prefix,
           secretHash: sha256(secret),
           scopes: dto.scopes,
+          rateLimitPerMinute: dto.rateLimitPerMinute ?? null,
           createdBy: actor.id,
         }),
       );
@@ -59,7 +61,11 @@ export class ApiKeysService {
         action: 'create',
         entity: 'apiKey',
         entityId: key.id,
-        changes: { name: [null, key.name], scopes: [null, key.scopes] },
+        changes: {
+          name: [null, key.name],
+          scopes: [null, key.scopes],
+          ...(key.rateLimitPerMinute !== null && { rateLimitPerMinute: [null, key.rateLimitPerMinute] }),
+        },
       });
       return { ...toApiKeyView(key), key: `pyk_${prefix}_${secret}` };
     });
@@ -100,20 +106,21 @@ export class ApiKeysService {
   }
 
   /** The key's id and scopes, or null when unknown, malformed or revoked. */
-  async authenticate(presented: string): Promise<{ id: string; scopes: Scope[] } | null> {
+  async authenticate(presented: string): Promise<{ id: string; scopes: Scope[]; rateLimitPerMinute: number | null } | null> {
     const digest = sha256(presented);
     const cached = this.verified.get(digest);
     if (cached !== undefined) return cached;
     const match = KEY_PATTERN.exec(presented);
-    let result: { id: string; scopes: Scope[] } | null = null;
+    let result: { id: string; scopes: Scope[]; rateLimitPerMinute: number | null } | null = null;
     if (match) {
-      const rows: { id: string; secret_hash: string; scopes: Scope[] }[] = await this.dataSource.query(
-        'SELECT id, secret_hash, scopes FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL',
+      const rows: { id: string; secret_hash: string; scopes: Scope[]; rate_limit_per_minute: number | null }[] =
+        await this.dataSource.query(
+          'SELECT id, secret_hash, scopes, rate_limit_per_minute FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL',
         [match[1]],
       );
       const row = rows[0];
       if (row && timingSafeEqual(Buffer.from(row.secret_hash), Buffer.from(sha256(match[2])))) {
-        result = { id: row.id, scopes: row.scopes };
+        result = { id: row.id, scopes: row.scopes, rateLimitPerMinute: row.rate_limit_per_minute };
       }
     }
     this.verified.set(digest, result);

@@ -1,8 +1,9 @@
 import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { Problem } from '../common/problem.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.service.js';
 import { ACCESS_KEY, type AccessRule } from './access.decorators.js';
 import type { Actor } from './actor.js';
 import { AuthService, bearerUnauthorized as unauthorized } from './auth.service.js';
@@ -21,6 +22,7 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
     private readonly apiKeys: ApiKeysService,
+    private readonly rateLimits: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -36,6 +38,8 @@ export class AccessGuard implements CanActivate {
     }
     const actor = await this.authenticate(request);
     request.actor = actor;
+    // Counted before the permission check, so a caller hammering routes it may not use is limited too.
+    await this.rateLimits.consume(request, context.switchToHttp().getResponse<FastifyReply>(), actor);
     if (!actor.permissions.has(rule.permission)) {
       throw Problem.forbidden(
         rule.permission === 'admin'
@@ -58,6 +62,7 @@ export class AccessGuard implements CanActivate {
         id: key.id,
         permissions: new Set<Permission>(key.scopes),
         requestId: request.id,
+        rateLimitPerMinute: key.rateLimitPerMinute,
       };
     }
     const header = request.headers.authorization;

@@ -10,6 +10,8 @@ export interface Actor {
   permissions: ReadonlySet<Permission>;
   /** The HTTP request this action came from, for the audit trail. */
   requestId?: string;
+  /** An API key's own requests-per-minute limit; unset means RATE_LIMIT_PER_MINUTE. */
+  rateLimitPerMinute?: number | null;
 }
 
 /** How an actor is shown in audit entries and histories: `{ type, id }`. */

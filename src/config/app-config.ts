@@ -126,6 +126,26 @@ export class AppConfig {
   @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE = false;
 
+  /** How often the worker re-queues webhook deliveries that are due or were left mid-send. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  WEBHOOK_SWEEP_INTERVAL_MS = 60000;
+
+  /** The first retry's wait; each next doubles, up to 480 times this (1 min → 8 h, 12 tries in about a day). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  WEBHOOK_RETRY_BASE_MS = 60000;
+
+  /** Requests per minute for each staff member and each API key without its own limit. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_PER_MINUTE = 600;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

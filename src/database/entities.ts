@@ -28,6 +28,9 @@ import { DistrictTarget } from '../reports/district-target.entity.js';
 import { TrackingLog } from '../tracking/tracking-log.entity.js';
 import { Tracking } from '../tracking/tracking.entity.js';
 import { User } from '../users/user.entity.js';
+import { WebhookAttempt } from '../webhooks/webhook-attempt.entity.js';
+import { WebhookDelivery } from '../webhooks/webhook-delivery.entity.js';
+import { Webhook } from '../webhooks/webhook.entity.js';
 import { WorkerHeartbeat } from '../workers/worker-heartbeat.entity.js';
 
 export const ENTITIES = [
@@ -61,4 +64,7 @@ export const ENTITIES = [
   ImportRecord,
   ImportRow,
   Reconciliation,
+  Webhook,
+  WebhookDelivery,
+  WebhookAttempt,
 ];

@@ -5,6 +5,7 @@ export enum QueueName {
   Readiness = 'readiness',
   Applications = 'applications',
   Reminders = 'reminders',
+  Webhooks = 'webhooks',
 }
 
 export enum MaintenanceJob {
@@ -31,4 +32,11 @@ export enum RemindersJob {
   Send = 'send',
   /** Nightly and at worker start: every enterprise's dated reminders planned again. */
   PlanAll = 'plan-all',
+}
+
+export enum WebhooksJob {
+  /** Recurring: queue every delivery that is due (Redis may have lost it), and free rows stuck in sending. */
+  Sweep = 'sweep',
+  /** POST one delivery; carries only the row id. Retries are BullMQ's, timed by the row. */
+  Deliver = 'deliver',
 }

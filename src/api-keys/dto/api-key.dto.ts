@@ -6,10 +6,14 @@ import {
   ArrayUnique,
   IsArray,
   IsIn,
+  IsInt,
   IsString,
+  Max,
   MaxLength,
+  Min,
   MinLength,
 } from 'class-validator';
+import { OptionalNotNull } from '../../common/validators.js';
 import { SCOPES, type Scope } from '../../auth/permissions.js';
 
 export class CreateApiKeyDto {
@@ -27,6 +31,19 @@ export class CreateApiKeyDto {
   @ArrayUnique()
   @IsIn(SCOPES, { each: true })
   scopes: Scope[];
+
+  @ApiProperty({
+    required: false,
+    description: 'Requests per minute this key may make (default: RATE_LIMIT_PER_MINUTE)',
+    minimum: 1,
+    maximum: 1_000_000,
+    example: 120,
+  })
+  @OptionalNotNull()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  rateLimitPerMinute?: number;
 }
 
 export class ApiKeyView {
@@ -34,6 +51,8 @@ export class ApiKeyView {
   @ApiProperty() name: string;
   @ApiProperty({ description: 'The public start of the key, to recognise it' }) prefix: string;
   @ApiProperty({ enum: SCOPES, isArray: true }) scopes: Scope[];
+  @ApiProperty({ type: Number, nullable: true, description: 'Its own requests per minute; null: RATE_LIMIT_PER_MINUTE' })
+  rateLimitPerMinute: number | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastUsedAt: Date | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt: Date | null;
   @ApiProperty() version: number;
