@@ -13,7 +13,7 @@ import {
   type Person,
 } from './enterprise-reminders.js';
 import { RemindersService } from './reminders.service.js';
-import { nextSendTime, parseSendWindow, type SendTimeOptions } from './send-window.js';
+import { nextSendTime, sendTimeOptions, type SendTimeOptions } from './send-window.js';
 import { startOfDayIn } from './zoned-time.js';
 
 /** Enterprises planned per round trip: the nightly run walks every enterprise in chunks this size. */
@@ -58,12 +58,7 @@ export class EnterpriseReminderPlanner implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly reminders: RemindersService,
   ) {
-    this.sendTime = {
-      timeZone: config.APP_TIMEZONE,
-      window: parseSendWindow(config.REMINDER_SEND_WINDOW),
-      workingDaysOnly: config.REMINDER_WORKING_DAYS_ONLY,
-      urgent: false,
-    };
+    this.sendTime = sendTimeOptions(config);
   }
 
   onModuleInit(): void {

@@ -8,7 +8,7 @@ import { ARCHIVED_OCCURRENCE } from './reminder.rules.js';
 import { RemindersService } from './reminders.service.js';
 import { reminderSubject, type FollowUpPayload } from './reminder-template.js';
 import { followUpReminder } from './schedule.js';
-import { nextSendTime, parseSendWindow, type SendTimeOptions } from './send-window.js';
+import { nextSendTime, sendTimeOptions, type SendTimeOptions } from './send-window.js';
 
 interface TrackingRow {
   id: string;
@@ -53,12 +53,7 @@ export class ReminderPlanner implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly reminders: RemindersService,
   ) {
-    this.sendTime = {
-      timeZone: config.APP_TIMEZONE,
-      window: parseSendWindow(config.REMINDER_SEND_WINDOW),
-      workingDaysOnly: config.REMINDER_WORKING_DAYS_ONLY,
-      urgent: false,
-    };
+    this.sendTime = sendTimeOptions(config);
   }
 
   onModuleInit(): void {

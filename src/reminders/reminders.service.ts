@@ -23,7 +23,7 @@ import {
   STUCK_AFTER_MS,
   type ReminderAttemptOutcome,
 } from './reminder.rules.js';
-import { nextSendTime, parseSendWindow, type SendTimeOptions } from './send-window.js';
+import { nextSendTime, sendTimeOptions, type SendTimeOptions } from './send-window.js';
 
 const SWEEP_BATCH = 1000;
 
@@ -73,12 +73,7 @@ export class RemindersService {
     private readonly events: DomainEvents,
     config: AppConfig,
   ) {
-    this.sendTime = {
-      timeZone: config.APP_TIMEZONE,
-      window: parseSendWindow(config.REMINDER_SEND_WINDOW),
-      workingDaysOnly: config.REMINDER_WORKING_DAYS_ONLY,
-      urgent: false,
-    };
+    this.sendTime = sendTimeOptions(config);
   }
   private readonly sendTime: SendTimeOptions;
 

@@ -71,3 +71,17 @@ export function nextSendTime(due: Date, opts: SendTimeOptions): Date {
   }
   throw new Error(`No send time within 400 days of ${due.toISOString()}`);
 }
+
+/** The send-time options of a deployment (non-urgent mail), from its configuration. */
+export function sendTimeOptions(config: {
+  APP_TIMEZONE: string;
+  REMINDER_SEND_WINDOW: string;
+  REMINDER_WORKING_DAYS_ONLY: boolean;
+}): SendTimeOptions {
+  return {
+    timeZone: config.APP_TIMEZONE,
+    window: parseSendWindow(config.REMINDER_SEND_WINDOW),
+    workingDaysOnly: config.REMINDER_WORKING_DAYS_ONLY,
+    urgent: false,
+  };
+}
