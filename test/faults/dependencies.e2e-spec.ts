@@ -3,6 +3,9 @@
 // away for a while. After each: nothing lost, nothing sent or stored twice, /health/ready
 // honest during the fault, and the service healthy again without a restart.
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifySignature } from '../../src/webhooks/signature.js';
 import { PrivateRedis } from '../support/redis-server.js';
 import { startService, type ServiceHandle } from '../support/service.js';
 import { SmtpSink } from '../support/smtp-sink.js';
@@ -57,6 +60,9 @@ describe('faults in the dependencies (built service)', () => {
       REMINDER_WORKING_DAYS_ONLY: 'false',
       REMINDER_SWEEP_INTERVAL_MS: '1000',
       WORKER_HEARTBEAT_MS: '1000',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_SWEEP_INTERVAL_MS: '1000',
+      WEBHOOK_RETRY_BASE_MS: '200',
     });
     auth = { authorization: await svc.login() };
   }, 60_000);
@@ -189,4 +195,53 @@ describe('faults in the dependencies (built service)', () => {
     expect(counts.size).toBe(10);
     expect([...counts.values()].every((c) => c === 1)).toBe(true);
   }, 150_000);
+
+  it('a webhook receiver down: events wait, attempts are logged, and each arrives once, verifiable, when it is back', async () => {
+    const received: { id: string; event: string; verified: boolean }[] = [];
+    let up = false;
+    const secret = 'whsec_fault-suite-secret-0123456789';
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (!up) {
+          res.writeHead(503).end();
+          return;
+        }
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const body = JSON.parse(raw) as { id: string; event: string };
+        const verified = verifySignature(String(req.headers['peiyu-signature']), secret, raw);
+        received.push({ id: body.id, event: body.event, verified });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const hook = await svc.call('POST', '/api/v1/webhooks', { url: `http://127.0.0.1:${port}/peiyu`, events: ['enterprise.created'], secret }, auth);
+      expect(hook.status).toBe(201);
+      const created: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await svc.call('POST', '/api/v1/enterprises', { name: `回调企业${i}`, creditCode: `91370304MC${String(10_000_000 + i).slice(1)}X`, creditCodeConfirmed: true }, auth);
+        expect(res.status).toBe(201);
+        created.push(res.body.id);
+      }
+      // Failing: every delivery has tried at least twice and is still owed.
+      await eventually(async () => {
+        const list = await svc.call('GET', `/api/v1/webhooks/${hook.body.id}/deliveries?limit=50`, undefined, auth);
+        expect(list.body.data).toHaveLength(5);
+        expect(list.body.data.every((d: { attempts: number; status: string }) => d.attempts >= 2 && d.status !== 'delivered')).toBe(true);
+      }, 30_000);
+      up = true;
+      await eventually(async () => {
+        const list = await svc.call('GET', `/api/v1/webhooks/${hook.body.id}/deliveries?limit=50`, undefined, auth);
+        expect(list.body.data.map((d: { status: string }) => d.status)).toEqual(Array(5).fill('delivered'));
+      }, 60_000);
+      expect(received).toHaveLength(5);
+      expect(new Set(received.map((r) => r.id)).size).toBe(5);
+      expect(received.every((r) => r.verified && r.event === 'enterprise.created')).toBe(true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 120_000);
 });
