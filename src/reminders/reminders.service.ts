@@ -255,10 +255,12 @@ export class RemindersService {
          SELECT r.id FROM reminders r JOIN lead ON r.recipient = lead.recipient
           WHERE r.status = 'scheduled' AND r.due_at <= $2 AND r.id <> lead.id
           ORDER BY r.due_at, r.id LIMIT ${DIGEST_MAX - 1} FOR UPDATE OF r SKIP LOCKED),
+       picked AS (SELECT id FROM lead UNION ALL SELECT id FROM siblings),
        claimed AS (
+         -- A join on the primary key (an OR of two IN lists would scan the table).
          UPDATE reminders r SET status = 'sending', claimed_at = $2, claimed_by = $3, attempts = r.attempts + 1,
                 version = r.version + 1, updated_at = now()
-          WHERE (r.id IN (SELECT id FROM lead) OR r.id IN (SELECT id FROM siblings)) AND r.status = 'scheduled'
+           FROM picked WHERE r.id = picked.id AND r.status = 'scheduled'
          RETURNING r.id, r.kind, r.recipient, r.recipient_role AS "recipientRole", r.mandatory, r.attempts,
                    r.payload, r.due_at AS "dueAt"),
        opened AS (
