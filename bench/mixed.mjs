@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import {
-  ROOT, ADMIN_EMAIL, ADMIN_PASSWORD, dbUrl, fmt, log, login, machine, median, rssMb, slope, sql, startPeiyu,
+  ROOT, ADMIN_EMAIL, ADMIN_PASSWORD, dbUrl, fmt, log, login, machine, median, rssMb, sampleRss, slope, sql, startPeiyu,
 } from './lib.mjs';
 
 const require = createRequire(join(ROOT, 'bench/baseline/package.json'));
@@ -45,6 +45,8 @@ const { values: a } = parseArgs({
     'soak-minutes': { type: 'string', default: '0' },
     'soak-fraction': { type: 'string', default: '0.5' },
     window: { type: 'string', default: '30' },
+    classes: { type: 'string' }, // a subset, e.g. officer_get,integ_get (default: all seven)
+    'pool-max': { type: 'string' }, // DB_POOL_MAX for the Peiyu process (default: its own, 10)
     out: { type: 'string' },
   },
 });
@@ -53,13 +55,16 @@ const OUT = a.out ?? join(ROOT, 'bench/results', `mixed-${new Date().toISOString
 mkdirSync(OUT, { recursive: true });
 const URL_ = dbUrl(a.db);
 
-const CONNECTIONS = { officer_get: 6, officer_search: 4, officer_patch: 4, officer_log: 2, integ_list: 4, integ_get: 6, integ_create: 2 };
+const ALL_CONNECTIONS = { officer_get: 6, officer_search: 4, officer_patch: 4, officer_log: 2, integ_list: 4, integ_get: 6, integ_create: 2 };
+const CONNECTIONS = a.classes
+  ? Object.fromEntries(a.classes.split(',').map((c) => { if (!ALL_CONNECTIONS[c]) throw new Error(`unknown class ${c}`); return [c, ALL_CONNECTIONS[c]]; }))
+  : ALL_CONNECTIONS;
 const TERMS = ['鑫源', '泵业', '新材料', '陶瓷', '耐火材料', '华通', '机械', '博山', '科技', '宏达'];
 
 // ---- start and set up ----
 await cleanupRows();
 const peiyu = await startPeiyu({
-  port: Number(a.port), databaseUrl: URL_, role: 'all', logFile: join(OUT, 'peiyu.log'), extraEnv: { QUEUE_PREFIX },
+  port: Number(a.port), databaseUrl: URL_, role: 'all', logFile: join(OUT, 'peiyu.log'), extraEnv: { QUEUE_PREFIX, ...(a['pool-max'] ? { DB_POOL_MAX: a['pool-max'] } : {}) },
 });
 const base = peiyu.base;
 const admin = await login(base, ADMIN_EMAIL, ADMIN_PASSWORD);
@@ -163,7 +168,7 @@ const total = (r) => Object.values(r).reduce((s, c) => s + c.rps, 0);
 const bad = (r) => Object.values(r).reduce((s, c) => s + c.non2xx + c.errors, 0);
 
 // ---- max (closed loop) ----
-const lines = [`machine: ${machine()}; ${new Date().toISOString()}; Peiyu APP_ROLE=all on ${a.db}, RATE_LIMIT_PER_MINUTE=1000000`];
+const lines = [`machine: ${machine()}; ${new Date().toISOString()}; Peiyu APP_ROLE=all on ${a.db}, RATE_LIMIT_PER_MINUTE=1000000${a['pool-max'] ? `, DB_POOL_MAX=${a['pool-max']}` : ''}`];
 if (Number(a.warmup) > 0) await runMix(Number(a.warmup));
 const max = await runMix(Number(a.duration));
 writeFileSync(join(OUT, 'max.json'), JSON.stringify(max, null, 1));
@@ -182,25 +187,28 @@ if (minutes > 0) {
   const rows = [];
   const t0 = Date.now();
   for (let w = 1; w <= windows; w++) {
+    const sampler = sampleRss(peiyu.pid, 1000); // RSS every second; the window's mean, min and max
     const r = await runMix(Number(a.window), rates);
+    const { samples } = sampler.stop();
     const lat = Object.values(r);
     const row = {
-      t: Math.round((Date.now() - t0) / 1000), rss: rssMb(peiyu.pid), rps: total(r), bad: bad(r),
+      t: Math.round((Date.now() - t0) / 1000), rps: total(r), bad: bad(r),
+      rss: Math.round(samples.reduce((x, y) => x + y, 0) / samples.length), rssMin: Math.min(...samples), rssMax: Math.max(...samples),
       // the mix's p50 and p99 as the request-weighted median/max over classes is misleading; report the worst class and the reads
-      p50get: r.integ_get.p50, p99get: r.integ_get.p99, p99patch: r.officer_patch.p99, p99create: r.integ_create.p99,
+      p50get: r.integ_get?.p50, p99get: r.integ_get?.p99, p99patch: r.officer_patch?.p99, p99create: r.integ_create?.p99,
       p99max: Math.max(...lat.map((c) => c.p99)), p50med: median(lat.map((c) => c.p50)), classes: r,
     };
     rows.push(row);
     appendFileSync(join(OUT, 'soak.jsonl'), JSON.stringify(row) + '\n');
-    log(`soak ${row.t}s: ${fmt(row.rps)} req/s, RSS ${row.rss} MB, get p50/p99 ${row.p50get}/${row.p99get}, patch p99 ${row.p99patch}, create p99 ${row.p99create}, worst p99 ${row.p99max}, bad ${row.bad}`);
+    log(`soak ${row.t}s: ${fmt(row.rps)} req/s, RSS mean ${row.rss} MB (${row.rssMin}–${row.rssMax}), get p50/p99 ${row.p50get}/${row.p99get}, patch p99 ${row.p99patch}, create p99 ${row.p99create}, worst p99 ${row.p99max}, bad ${row.bad}`);
   }
   const xs = rows.map((r) => r.t / 60);
   lines.push('', `soak: ${minutes} min at ${f * 100}% of the closed-loop rates (${fmt(total(max) * f)} req/s offered), sampled every ${a.window} s`, '',
-    '| t (s) | req/s | RSS MB | get p50 / p99 | patch p99 | create p99 | worst class p99 | non-2xx + errors |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
-  for (const r of rows) lines.push(`| ${r.t} | ${fmt(r.rps)} | ${r.rss} | ${r.p50get} / ${r.p99get} | ${r.p99patch} | ${r.p99create} | ${r.p99max} | ${r.bad} |`);
+    '| t (s) | req/s | RSS MB mean (min–max) | get p50 / p99 | patch p99 | create p99 | worst class p99 | non-2xx + errors |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of rows) lines.push(`| ${r.t} | ${fmt(r.rps)} | ${r.rss} (${r.rssMin}–${r.rssMax}) | ${r.p50get} / ${r.p99get} | ${r.p99patch} | ${r.p99create} | ${r.p99max} | ${r.bad} |`);
   const tail = rows.slice(1); // the first window includes the step from the closed-loop run
   const tx = tail.map((r) => r.t / 60);
-  lines.push('', `slopes (least squares over windows 2–${rows.length}): RSS ${slope(tx, tail.map((r) => r.rss)).toFixed(2)} MB/min, ` +
+  lines.push('', `slopes (least squares over windows 2–${rows.length}): RSS mean ${slope(tx, tail.map((r) => r.rss)).toFixed(2)} MB/min, RSS max ${slope(tx, tail.map((r) => r.rssMax)).toFixed(2)} MB/min, ` +
     `get p99 ${slope(tx, tail.map((r) => r.p99get)).toFixed(3)} ms/min, patch p99 ${slope(tx, tail.map((r) => r.p99patch)).toFixed(3)} ms/min, ` +
     `create p99 ${slope(tx, tail.map((r) => r.p99create)).toFixed(3)} ms/min, worst p99 ${slope(tx, tail.map((r) => r.p99max)).toFixed(3)} ms/min; ` +
     `throughput ${slope(xs, rows.map((r) => r.rps)).toFixed(2)} req/s per min; non-2xx + errors ${rows.reduce((s, r) => s + r.bad, 0)}`);

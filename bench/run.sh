@@ -58,7 +58,8 @@ psql "$BASELINE_DATABASE_URL" -qc "\copy (SELECT id, name, credit_code, credit_c
 psql "$BENCH_DATABASE_URL" -qc "VACUUM ANALYZE"
 
 # ---- Peiyu, API role only (no queue workers sharing the two cores), as a user would run it ----
-APP_ROLE=api PORT=$PEIYU_PORT HOST=127.0.0.1 DATABASE_URL=$BENCH_DATABASE_URL QUEUE_PREFIX=peiyu-bench \
+# RATE_LIMIT_PER_MINUTE: the per-staff limit (600 a minute by default) would answer 429 under load.
+APP_ROLE=api PORT=$PEIYU_PORT HOST=127.0.0.1 DATABASE_URL=$BENCH_DATABASE_URL QUEUE_PREFIX=peiyu-bench RATE_LIMIT_PER_MINUTE=1000000 \
   ADMIN_EMAIL=$ADMIN_EMAIL ADMIN_PASSWORD=$ADMIN_PASSWORD JWT_SECRET=bench-secret-0123456789abcdef \
   LOG_LEVEL=${PEIYU_LOG_LEVEL:-info} node dist/src/main.js >"$OUT/peiyu.log" 2>&1 &
 PEIYU_PID=$!
