@@ -8,7 +8,7 @@ import { DomainEvents, type DomainEvent } from '../src/common/domain-events.js';
 import { CREDIT_CODE_CHARSET, creditCodeCheckCharacter } from '../src/enterprises/credit-code.js';
 import { QueueName, RemindersJob } from '../src/queue/queue.constants.js';
 import { ReminderPlanner } from '../src/reminders/reminder-planner.service.js';
-import { sendJob } from '../src/reminders/reminders.service.js';
+import { RemindersService, sendJob } from '../src/reminders/reminders.service.js';
 import { SmtpSink } from './support/smtp-sink.js';
 import { eventually } from './support/tcp-proxy.js';
 import { deleteQueueKeys, startTestApp, type TestApp } from './support/test-app.js';
@@ -316,6 +316,34 @@ describe('reminders (e2e)', () => {
       return rows[0];
     }, 30_000);
     expect(mailsOf(row.id)).toHaveLength(1);
+  });
+
+  it('one sweep pages through a backlog: one address with 1,500 due rows does not keep five others waiting', async () => {
+    const clock = t.app.get(Clock);
+    await queue.pause(); // nothing is sent meanwhile: the queue's contents are what one sweep did
+    try {
+      const at = new Date(Date.now() + 3600_000);
+      const payload = JSON.stringify({ trackingId: 't', enterpriseName: '积压企业', contactName: null, officerName: '专员', officerEmail: 'o@x.test', nextFollowUpAt: at.toISOString(), reasons: [] });
+      await t.db.query(
+        `INSERT INTO reminders (kind, recipient, recipient_role, subject, due_at, mandatory, payload, occurrence)
+         SELECT 'follow_up_due', 'backlog@peiyu.test', 'officer', 's', $1::timestamptz + n * interval '1 ms', true, $2, 'backlog:' || n
+           FROM generate_series(1, 1500) n`,
+        [at, payload],
+      );
+      const others: { id: string }[] = await t.db.query(
+        `INSERT INTO reminders (kind, recipient, recipient_role, subject, due_at, mandatory, payload, occurrence)
+         SELECT 'follow_up_due', 'other' || n || '@peiyu.test', 'officer', 's', $1::timestamptz + interval '1 minute', true, $2, 'other:' || n
+           FROM generate_series(1, 5) n RETURNING id`,
+        [at, payload],
+      );
+      clock.setNow(new Date(at.getTime() + 2 * 60_000));
+      expect(await t.app.get(RemindersService).queueDue()).toBe(6);
+      for (const { id } of others) expect(await queue.getJob(sendJob(id, 0).opts.jobId)).toBeDefined();
+    } finally {
+      clock.setNow(new Date());
+      await t.db.query(`UPDATE reminders SET status = 'cancelled' WHERE occurrence LIKE 'backlog:%' OR occurrence LIKE 'other:%'`);
+      await queue.resume();
+    }
   });
 
   it('cancel and retry answer 409 from the wrong status and 404 for an unknown id', async () => {

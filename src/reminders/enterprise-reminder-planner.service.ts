@@ -50,6 +50,7 @@ const person = (name: string | null, email: string | null): Person | null =>
 export class EnterpriseReminderPlanner implements OnModuleInit {
   private readonly logger = new Logger(EnterpriseReminderPlanner.name);
   private readonly sendTime: SendTimeOptions;
+  private readonly dueAtCache = new Map<string, Date>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -127,14 +128,25 @@ export class EnterpriseReminderPlanner implements OnModuleInit {
     return { enterprises: facts.length, planned, cancelled };
   }
 
-  /** When a row may go out: its day (pulled back off a day off when ahead of a deadline), in the send window. */
+  /**
+   * When a row may go out: its day (pulled back off a day off when ahead of a deadline), in
+   * the send window. Memoised per day: a run computes it for hundreds of thousands of rows but
+   * only a few thousand distinct days, and each computation formats dates in the time zone.
+   */
   private dueAt(r: DesiredReminder, today: string): Date {
+    const key = `${today} ${r.dueDate} ${r.aheadOfDeadline}`;
+    const known = this.dueAtCache.get(key);
+    if (known) return known;
     const day =
       r.aheadOfDeadline && this.sendTime.workingDaysOnly ? previousWorkingDay(r.dueDate, today) : r.dueDate;
-    return nextSendTime(startOfDayIn(day, this.sendTime.timeZone), this.sendTime);
+    const at = nextSendTime(startOfDayIn(day, this.sendTime.timeZone), this.sendTime);
+    if (this.dueAtCache.size > 20_000) this.dueAtCache.clear();
+    this.dueAtCache.set(key, at);
+    return at;
   }
 
   private async upsert(rows: DesiredReminder[], today: string): Promise<number> {
+    // RETURNING: an INSERT's result carries no row count otherwise (mutate() counts rows).
     const { count } = await mutate(
       this.dataSource,
       `INSERT INTO reminders (kind, enterprise_id, recipient, recipient_role, subject, due_at, mandatory, status, payload, occurrence)
@@ -147,7 +159,8 @@ export class EnterpriseReminderPlanner implements OnModuleInit {
               mandatory = EXCLUDED.mandatory, status = 'scheduled', version = reminders.version + 1, updated_at = now()
         WHERE (reminders.status = 'scheduled' OR (reminders.status = 'cancelled' AND reminders.payload ? '${UNPLANNED}'))
           AND (reminders.due_at, reminders.subject, reminders.payload, reminders.mandatory, reminders.status)
-              IS DISTINCT FROM (EXCLUDED.due_at, EXCLUDED.subject, EXCLUDED.payload, EXCLUDED.mandatory, 'scheduled')`,
+              IS DISTINCT FROM (EXCLUDED.due_at, EXCLUDED.subject, EXCLUDED.payload, EXCLUDED.mandatory, 'scheduled')
+       RETURNING 1`,
       [
         rows.map((r) => r.kind),
         rows.map((r) => r.enterpriseId),

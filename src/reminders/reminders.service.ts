@@ -26,6 +26,8 @@ import {
 import { nextSendTime, sendTimeOptions, type SendTimeOptions } from './send-window.js';
 
 const SWEEP_BATCH = 1000;
+/** Pages of SWEEP_BATCH one sweep reads at most: 20,000 due rows, a day's worth at a big bureau. */
+const SWEEP_MAX_BATCHES = 20;
 
 const VIEW_COLUMNS = `id, kind, enterprise_id AS "enterpriseId", recipient, recipient_role AS "recipientRole", subject,
   ${isoUtc('due_at')} AS "dueAt", mandatory, status, attempts, last_error AS "lastError",
@@ -229,15 +231,32 @@ export class RemindersService {
   async queueDue(enterpriseIds?: string[]): Promise<number> {
     const now = this.clock.now();
     if (!this.inSendWindow(now)) return 0;
-    const due: { id: string; attempts: number; recipient: string }[] = await this.dataSource.query(
-      `SELECT id, attempts, recipient FROM reminders
-        WHERE status = 'scheduled' AND due_at <= $1 ${enterpriseIds ? 'AND enterprise_id = ANY($3::uuid[])' : ''}
-        ORDER BY due_at LIMIT $2`,
-      enterpriseIds ? [now, SWEEP_BATCH, enterpriseIds] : [now, SWEEP_BATCH],
-    );
+    // Page through everything due (up to SWEEP_MAX_BATCHES pages), so one sweep queues a big
+    // backlog instead of 1,000 rows a minute, and one address with thousands of due rows
+    // cannot keep every other address out of the first page.
     const leads = new Map<string, { id: string; attempts: number }>();
-    for (const r of due) if (!leads.has(r.recipient)) leads.set(r.recipient, r);
-    if (leads.size) await this.queue.addBulk([...leads.values()].map((r) => sendJob(r.id, r.attempts)));
+    let after: { dueAt: Date; id: string } | null = null;
+    for (let page = 0; page < SWEEP_MAX_BATCHES; page++) {
+      const params: unknown[] = [now, SWEEP_BATCH];
+      const filters: string[] = [];
+      if (enterpriseIds) filters.push(`enterprise_id = ANY($${params.push(enterpriseIds)}::uuid[])`);
+      if (after) {
+        const at = `$${params.push(after.dueAt)}::timestamptz`;
+        filters.push(`(due_at > ${at} OR (due_at = ${at} AND id > $${params.push(after.id)}::uuid))`);
+      }
+      const due: { id: string; attempts: number; recipient: string; dueAt: Date }[] = await this.dataSource.query(
+        `SELECT id, attempts, recipient, due_at AS "dueAt" FROM reminders
+          WHERE status = 'scheduled' AND due_at <= $1 ${filters.map((f) => `AND ${f}`).join(' ')}
+          ORDER BY due_at, id LIMIT $2`,
+        params,
+      );
+      for (const r of due) if (!leads.has(r.recipient)) leads.set(r.recipient, r);
+      if (due.length < SWEEP_BATCH) break;
+      const last = due[due.length - 1];
+      after = { dueAt: last.dueAt, id: last.id };
+    }
+    if (leads.size)
+      await this.queue.addBulk([...leads.values()].map(({ id, attempts }) => sendJob(id, attempts)));
     return leads.size;
   }
 
