@@ -111,7 +111,7 @@ describe('reminder planning (e2e)', () => {
       await post(`/enterprises/${enterpriseId}/applications`, { program: 'hnte', year: 2027, batchId: batch.id }),
       201,
     ).body;
-    let planned = live(await rowsOf(enterpriseId, 'deadline_approaching'));
+    const planned = live(await rowsOf(enterpriseId, 'deadline_approaching'));
     expect(brief(planned)).toEqual([
       ['【截止提醒】2027年第一批 材料报送截止 2027-05-20', nineAm('2027-05-13')],
       ['【截止提醒】2027年第一批 材料报送截止 2027-05-20', nineAm('2027-05-17')],
@@ -130,7 +130,7 @@ describe('reminder planning (e2e)', () => {
     expect((await rowsOf(enterpriseId)).map((r) => r.id).sort()).toEqual(planned.map((r) => r.id).sort());
     await t.db.query(`DELETE FROM reminders WHERE id = $1`, [planned[0].id]);
     expect(await planner.planEnterprises([enterpriseId])).toEqual({ enterprises: 1, planned: 1, cancelled: 0 });
-    planned = live(await rowsOf(enterpriseId, 'deadline_approaching'));
+    expect(live(await rowsOf(enterpriseId, 'deadline_approaching'))).toHaveLength(6);
 
     // The submission deadline moves a week: its three reminders move, the materials ones stay.
     ok(await patch(`/batches/${batch.id}`, { submissionDeadline: '2027-06-17' }));
