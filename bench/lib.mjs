@@ -14,6 +14,16 @@ export const JWT_SECRET = 'bench-secret-0123456789abcdef';
 export const QUEUE_PREFIX = 'peiyu-bench-scale';
 export const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 
+/** Deletes the Redis keys under a bench QUEUE_PREFIX (the API role registers its queues there). */
+export async function dropRedisPrefix(prefix = QUEUE_PREFIX) {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
+  let removed = 0;
+  for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 1000 })) if (keys.length) removed += await redis.del(...keys);
+  await redis.quit();
+  return removed;
+}
+
 export const sizeLabel = (n) => (n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}m` : n >= 1e3 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
 export const dbUrl = (name) => `${PG}/${name}`;
 

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, ADMIN_EMAIL, ADMIN_PASSWORD, dbUrl, log, login, sql, startPeiyu } from './lib.mjs';
+import { ROOT, ADMIN_EMAIL, ADMIN_PASSWORD, dbUrl, dropRedisPrefix, log, login, sql, startPeiyu } from './lib.mjs';
 
 const { values: a } = parseArgs({
   options: {
@@ -74,6 +74,7 @@ if (a.summarize) {
   await peiyu.stop();
   await sql(dbUrl(a.db), `DELETE FROM audit_entries WHERE entity = 'enterprise' AND entity_id IN (SELECT id::text FROM enterprises WHERE 'bench-load' = ANY(tags))`).catch(() => {});
   await sql(dbUrl(a.db), `DELETE FROM enterprises WHERE 'bench-load' = ANY(tags)`).catch(() => {});
+  await dropRedisPrefix();
   const f = readdirSync(dir).find((x) => x.endsWith('.cpuprofile'));
   if (!f) throw new Error(`no profile in ${dir}`);
   summarize(join(dir, f));

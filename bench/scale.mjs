@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   ROOT, ADMIN_EMAIL, ADMIN_PASSWORD, log, sizeLabel, ensurePeiyuDb, ensureBaselineDb, dropDb, sql,
-  startPeiyu, startBaseline, login, sampleRss, median, fmt, machine,
+  startPeiyu, startBaseline, login, sampleRss, median, fmt, machine, dropRedisPrefix,
 } from './lib.mjs';
 
 const { values: a } = parseArgs({
@@ -126,6 +126,7 @@ const text = lines.join('\n');
 writeFileSync(join(OUT, 'summary.md'), text + '\n');
 console.log(text);
 
+log(`removed ${await dropRedisPrefix()} Redis keys under the bench's QUEUE_PREFIX`);
 if (!a.keep) {
   for (const d of dbs) await dropDb(d);
   log(`dropped ${dbs.join(', ')}`);
