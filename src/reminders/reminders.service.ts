@@ -268,8 +268,14 @@ export class RemindersService {
   async claim(leadId: string, worker: string): Promise<ClaimedReminder[]> {
     const now = this.clock.now();
     const rows: ClaimedReminder[] = await this.dataSource.query(
-      `WITH lead AS (
-         SELECT id, recipient FROM reminders WHERE id = $1 AND status = 'scheduled' FOR UPDATE),
+      `WITH target AS (
+         -- One claim per address at a time: two jobs leading different rows of one address would
+         -- otherwise each take what the other had not locked yet, and send two mails, not a digest.
+         SELECT pg_advisory_xact_lock(hashtextextended('reminder-recipient:' || recipient, 0)) AS locked
+           FROM reminders WHERE id = $1),
+       lead AS (
+         SELECT r.id, r.recipient FROM reminders r, target
+          WHERE r.id = $1 AND r.status = 'scheduled' FOR UPDATE OF r),
        siblings AS (
          SELECT r.id FROM reminders r JOIN lead ON r.recipient = lead.recipient
           WHERE r.status = 'scheduled' AND r.due_at <= $2 AND r.id <> lead.id
