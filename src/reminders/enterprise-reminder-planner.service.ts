@@ -16,6 +16,9 @@ import { RemindersService } from './reminders.service.js';
 import { nextSendTime, sendTimeOptions, type SendTimeOptions } from './send-window.js';
 import { startOfDayIn } from './zoned-time.js';
 
+/** The enterprise fields the dated reminders are made of (recipient, names, officer). */
+const PLANNED_FROM_FIELDS = new Set(['name', 'contactName', 'contactEmail', 'officerId']);
+
 /** Enterprises planned per round trip: the nightly run walks every enterprise in chunks this size. */
 export const PLAN_CHUNK = 1000;
 /** Rows written per INSERT: keeps each statement's arrays small. */
@@ -68,8 +71,14 @@ export class EnterpriseReminderPlanner implements OnModuleInit {
 
   private async onEvent(event: DomainEvent): Promise<void> {
     switch (event.type) {
+      // A new enterprise has no dated facts yet; an update matters only through these fields.
       case 'enterprise.created':
+        return;
       case 'enterprise.updated':
+        if (!event.fields.some((f) => PLANNED_FROM_FIELDS.has(f))) return;
+        await this.planEnterprises([event.enterpriseId]);
+        await this.reminders.queueDue([event.enterpriseId]);
+        return;
       case 'enterprise.deleted':
       case 'application.transitioned':
       case 'application.certified':

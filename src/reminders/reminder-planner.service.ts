@@ -26,6 +26,9 @@ interface TrackingRow {
   officerEmail: string;
 }
 
+/** The enterprise fields a follow-up reminder is made of. */
+const FOLLOW_UP_FIELDS = new Set(['name', 'contactName', 'contactEmail', 'remindersEnabled']);
+
 /**
  * The live occurrence of a tracking's follow-up reminder. Keyed on the tracking, not on the
  * date (schedule.ts's followUpReminder keys on the date), so a moved date updates the
@@ -67,7 +70,10 @@ export class ReminderPlanner implements OnModuleInit {
       await this.reminders.queueDue([event.enterpriseId]);
     }
     // The contact address, remindersEnabled or the enterprise itself changed.
-    if (event.type === 'enterprise.updated' || event.type === 'enterprise.deleted') {
+    const relevant =
+      event.type === 'enterprise.deleted' ||
+      (event.type === 'enterprise.updated' && event.fields.some((f) => FOLLOW_UP_FIELDS.has(f)));
+    if (relevant) {
       const rows: { id: string }[] = await this.dataSource.query(
         `SELECT id FROM trackings WHERE enterprise_id = $1 AND status = 'open'`,
         [event.enterpriseId],
