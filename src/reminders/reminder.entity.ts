@@ -31,7 +31,7 @@ import type { ReminderKind, ReminderRecipient } from './schedule.js';
 // Planning the same thing twice adds nothing: INSERT … ON CONFLICT on this key.
 @Index('reminders_occurrence_key', ['kind', 'enterpriseId', 'occurrence', 'recipient'], { unique: true })
 // The sweeper's scans: due rows and rows a crashed worker left claimed.
-@Index('reminders_due_idx', ['dueAt'], { where: `status = 'scheduled'` })
+@Index('reminders_due_idx', ['dueAt', 'id'], { where: `status = 'scheduled'` })
 @Index('reminders_claimed_idx', ['claimedAt'], { where: `status = 'sending'` })
 // The sender gathers one address's due rows into a digest.
 @Index('reminders_recipient_due_idx', ['recipient', 'dueAt'], { where: `status = 'scheduled'` })

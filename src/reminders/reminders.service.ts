@@ -242,7 +242,7 @@ export class RemindersService {
       if (enterpriseIds) filters.push(`enterprise_id = ANY($${params.push(enterpriseIds)}::uuid[])`);
       if (after) {
         const at = `$${params.push(after.dueAt)}::timestamptz`;
-        filters.push(`(due_at > ${at} OR (due_at = ${at} AND id > $${params.push(after.id)}::uuid))`);
+        filters.push(`(due_at, id) > (${at}, $${params.push(after.id)}::uuid)`);
       }
       const due: { id: string; attempts: number; recipient: string; dueAt: Date }[] = await this.dataSource.query(
         `SELECT id, attempts, recipient, due_at AS "dueAt" FROM reminders
