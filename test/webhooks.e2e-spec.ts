@@ -228,6 +228,12 @@ describe('webhooks (e2e)', () => {
     const d = await eventually(async () => {
       const row = await onlyDelivery(hook.id);
       expect(row.attempts).toBeGreaterThanOrEqual(1);
+      // The failure is recorded (not just claimed): a day from *then* must pass before the pause.
+      const [{ failing_since }] = await t.db.query<{ failing_since: Date | null }>(
+        'SELECT failing_since FROM webhooks WHERE id = $1',
+        [hook.id],
+      );
+      expect(failing_since).not.toBeNull();
       return row;
     });
     // A day later, still failing.
