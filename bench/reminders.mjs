@@ -816,7 +816,7 @@ const SQL = {
           WHERE status = 'scheduled' AND due_at <= $1
           ORDER BY due_at, id LIMIT $2`,
   duePage: `SELECT id, attempts, recipient, due_at AS "dueAt" FROM reminders
-          WHERE status = 'scheduled' AND due_at <= $1 AND (due_at > $3::timestamptz OR (due_at = $3::timestamptz AND id > $4::uuid))
+          WHERE status = 'scheduled' AND due_at <= $1 AND (due_at, id) > ($3::timestamptz, $4::uuid)
           ORDER BY due_at, id LIMIT $2`,
   dueForEnterprises: `SELECT id, attempts, recipient, due_at AS "dueAt" FROM reminders
           WHERE status = 'scheduled' AND due_at <= $1 AND enterprise_id = ANY($3::uuid[])
@@ -871,11 +871,6 @@ const SQL = {
                   (SELECT max(beat_at) FROM worker_heartbeats) AS "newestBeatAt",
                   (SELECT min(due_at) FROM reminders WHERE status = 'scheduled' AND due_at <= $2) AS "oldestDue"`,
 };
-// Not the code's: a later page with a row comparison, which an index on (due_at, id) can start at.
-SQL.duePageRowCompare = SQL.duePage.replace(
-  '(due_at > $3::timestamptz OR (due_at = $3::timestamptz AND id > $4::uuid))',
-  '(due_at, id) > ($3::timestamptz, $4::uuid)',
-);
 // Not the code's any more: the claim with its UPDATE as before 6242729, picking its rows with an
 // OR of two IN lists (a scan of every scheduled row); shown beside the code's, not checked.
 SQL.claimBefore6242729 = SQL.claim
@@ -887,10 +882,7 @@ SQL.claimBefore6242729 = SQL.claim
 const IN_BUILD = [
   ['reminders/reminders.service.js', "WHERE status = 'scheduled' AND due_at <= $1"],
   ['reminders/reminders.service.js', 'ORDER BY due_at, id LIMIT $2'],
-  [
-    'reminders/reminders.service.js',
-    '(due_at > ${at} OR (due_at = ${at} AND id > $${params.push(after.id)}::uuid))',
-  ],
+  ['reminders/reminders.service.js', '(due_at, id) > (${at}, $${params.push(after.id)}::uuid)'],
   ['reminders/reminders.service.js', 'enterprise_id = ANY($${params.push(enterpriseIds)}::uuid[])'],
   [
     'reminders/reminders.service.js',
@@ -1011,7 +1003,7 @@ async function explainAll(pool) {
       label: `sweeper: due rows, page ${DUE_PAGE} (after the ${fmt((DUE_PAGE - 1) * 1000)}th due row)`,
       sql: SQL.duePage,
       params: [now, 1000, pageAfter.due_at, pageAfter.id],
-      indexes: ['reminders_due_idx', 'reminders_due_at_id_idx'],
+      indexes: ['reminders_due_idx'],
     },
     {
       label: 'sender: claim, lead + siblings (rolled back)',
@@ -1047,26 +1039,6 @@ async function explainAll(pool) {
       params: [now, 1000, ent.ids],
       indexes: ['reminders_enterprise_idx', 'reminders_due_idx'],
     },
-    // Not the code's: the partial due index on (due_at, id), built in the rolled-back transaction
-    // in place of the migration's (due_at), under the sweeper's first page and a later one.
-    ...[
-      ['first page', SQL.due, [now, 1000]],
-      [
-        `page ${DUE_PAGE} with (due_at, id) > ($3, $4)`,
-        SQL.duePageRowCompare,
-        [now, 1000, pageAfter.due_at, pageAfter.id],
-      ],
-    ].map(([page, sql, params]) => ({
-      label: `NOT THE CODE: sweeper, ${page}, with reminders_due_idx ON (due_at, id) WHERE status = 'scheduled'`,
-      before: async (c) => {
-        await c.query('DROP INDEX reminders_due_idx');
-        await c.query(`CREATE INDEX reminders_due_idx ON reminders (due_at, id) WHERE status = 'scheduled'`);
-      },
-      sql,
-      params,
-      indexes: ['reminders_due_idx'],
-      informational: true,
-    })),
     {
       label:
         'NOT THE CODE: the claim with its UPDATE as before 6242729, WHERE (r.id IN lead OR r.id IN siblings) (rolled back)',
@@ -1135,6 +1107,10 @@ async function sendAtScale(pool, fill) {
   // phase there are no facts, and its plan-all plans nothing.
   const prefix = phases.has('plan') ? PLAN_PREFIX : `${PREFIX}-scale`;
   const queue = new Queue('reminders', { connection: { url: REDIS_URL }, prefix });
+  // The plan phase registered the sweeper every hour. BullMQ keeps a scheduler's offset when
+  // `every` changes, and once a sweep runs late (behind a batch of send jobs) it schedules the
+  // next one that offset ahead — up to an hour here. Removed, the worker registers it afresh.
+  await queue.removeJobScheduler('reminders:sweep');
   const worker = startWorker({
     db: DB_MAIN,
     prefix,
