@@ -306,6 +306,25 @@ describe('enterprises (e2e)', () => {
       }
     });
 
+    it('eight concurrent creates of one credit code: one 201, seven 409s naming it, one row, one audit entry', async () => {
+      const code = freshCode();
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => post(admin, { name: `并发创建${i}`, creditCode: code })),
+      );
+      const created = answers.filter((r) => r.status === 201);
+      expect(created).toHaveLength(1);
+      for (const res of answers.filter((r) => r.status !== 201)) {
+        expectProblem(res, 409, 'conflict');
+        expect(res.body.existingId).toBe(created[0].body.id);
+      }
+      const rows = await t.db.query('SELECT id FROM enterprises WHERE credit_code = $1', [code]);
+      expect(rows).toEqual([{ id: created[0].body.id }]);
+      const audits = await t.db.query(`SELECT 1 FROM audit_entries WHERE entity = 'enterprise' AND entity_id = $1`, [
+        created[0].body.id,
+      ]);
+      expect(audits).toHaveLength(1);
+    });
+
     it('names every bad field at once', async () => {
       const before = await count('enterprises');
       const res = await post(admin, {

@@ -4,6 +4,7 @@
 import { Clock } from '../src/common/clock.js';
 import { CREDIT_CODE_CHARSET, creditCodeCheckCharacter } from '../src/enterprises/credit-code.js';
 import { verifySignature } from '../src/webhooks/signature.js';
+import { WebhookOutbox } from '../src/webhooks/webhook-outbox.service.js';
 import { readMail, SmtpSink } from './support/smtp-sink.js';
 import { eventually } from './support/tcp-proxy.js';
 import { deleteQueueKeys, startTestApp, type TestApp } from './support/test-app.js';
@@ -95,6 +96,7 @@ describe('webhooks (e2e)', () => {
   });
   beforeEach(async () => {
     await t.db.query('DELETE FROM webhooks');
+    t.app.get(WebhookOutbox).forgetHooks();
     receiver.received.length = 0;
   });
 
@@ -385,6 +387,8 @@ describe('webhooks on private addresses (WEBHOOK_ALLOW_PRIVATE=false)', () => {
       `INSERT INTO webhooks (url, events, secret) VALUES ($1, '{enterprise.created}', $2) RETURNING id`,
       [receiver.url, SECRET],
     );
+    // Written behind the API's back, so this process's list of active hooks does not know it yet.
+    t.app.get(WebhookOutbox).forgetHooks();
     const res = await t.http.post(`${API}/enterprises`).set('authorization', t.adminAuth).send({ name: '私网企业', creditCode: freshCode() });
     expect(res.status).toBe(201);
     const detail = await eventually(async () => {

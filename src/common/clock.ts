@@ -26,12 +26,16 @@ export class Clock {
   }
 }
 
+// Building an Intl.DateTimeFormat costs far more than formatting with one (it showed in the
+// write-path profiles), and a process sees one or two zones.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function calendarDate(instant: Date, timeZone: string): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(instant);
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    // en-CA formats as YYYY-MM-DD.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(instant);
 }

@@ -21,7 +21,8 @@ import { ENTERPRISE_COLUMNS, enterpriseListQuery } from './enterprise-list.query
 
 const GET_ONE = `SELECT ${ENTERPRISE_COLUMNS} FROM enterprises WHERE id = $1 AND deleted_at IS NULL`;
 
-const AUDITED: (keyof Enterprise)[] = [
+// Named alike on the entity and in the view, so one list serves the INSERT, the UPDATE and the diff.
+const AUDITED: (keyof Enterprise & keyof EnterpriseView)[] = [
   'name',
   'creditCode',
   'creditCodeWarning',
@@ -84,6 +85,8 @@ function checkedCreditCode(raw: string, confirmed: boolean | undefined): { code:
 @Injectable()
 export class EnterprisesService {
   private readonly pool: pg.Pool;
+  /** Entity property → column, from TypeORM's metadata (one mapping, the entity's). */
+  private readonly columnOf: Map<string, string>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -91,6 +94,9 @@ export class EnterprisesService {
     private readonly events: DomainEvents,
   ) {
     this.pool = pgPool(dataSource);
+    this.columnOf = new Map(
+      dataSource.getMetadata(Enterprise).columns.map((c) => [c.propertyName, c.databaseName]),
+    );
   }
 
   async list(query: EnterpriseQuery): Promise<Page<EnterpriseView>> {
@@ -115,34 +121,43 @@ export class EnterprisesService {
     if (!canWriteEnterprise(actor, officerId)) {
       throw Problem.forbidden('Officers create enterprises for themselves or unassigned.');
     }
+    const values: Partial<Enterprise> = {
+      name: dto.name,
+      creditCode: code,
+      creditCodeWarning: warning,
+      registeredAt: dto.registeredAt ?? null,
+      street: dto.street ?? null,
+      industry: dto.industry ?? null,
+      techDomain: dto.techDomain ?? null,
+      contactName: dto.contactName ?? null,
+      contactEmail: dto.contactEmail ?? null,
+      contactPhone: dto.contactPhone ?? null,
+      officerId,
+      status: dto.status ?? 'prospect',
+      statusManual: dto.status !== undefined,
+      tier: dto.tier ?? null,
+      remindersEnabled: dto.remindersEnabled ?? true,
+      tags: dto.tags ?? [],
+    };
     const view = await this.dataSource.transaction(async (m) => {
       if (officerId) await assertAssignableOfficer(m, officerId);
-      const entity = m.create(Enterprise, {
-        name: dto.name,
-        creditCode: code,
-        creditCodeWarning: warning,
-        registeredAt: dto.registeredAt ?? null,
-        street: dto.street ?? null,
-        industry: dto.industry ?? null,
-        techDomain: dto.techDomain ?? null,
-        contactName: dto.contactName ?? null,
-        contactEmail: dto.contactEmail ?? null,
-        contactPhone: dto.contactPhone ?? null,
-        officerId,
-        status: dto.status ?? 'prospect',
-        statusManual: dto.status !== undefined,
-        tier: dto.tier ?? null,
-        remindersEnabled: dto.remindersEnabled ?? true,
-        tags: dto.tags ?? [],
-      });
-      const saved = await this.saveUnique(m, entity);
+      const { columns, params } = this.columnsOf(values);
+      // ON CONFLICT rather than catching the unique violation: no savepoint, and a concurrent
+      // insert of the same code is waited for, then reported as the duplicate it is.
+      const [saved] = (await m.query(
+        `INSERT INTO enterprises (${columns.join(', ')}) VALUES (${params.map((_, i) => `$${i + 1}`).join(', ')})
+         ON CONFLICT (credit_code) WHERE deleted_at IS NULL DO NOTHING
+         RETURNING ${ENTERPRISE_COLUMNS}`,
+        params,
+      )) as EnterpriseView[];
+      if (!saved) await this.duplicateCreditCode(m, code);
       await this.audit.record(m, actor, {
         action: 'create',
         entity: 'enterprise',
         entityId: saved.id,
         changes: diff(null, saved, AUDITED),
       });
-      return toEnterpriseView(saved);
+      return saved;
     });
     await this.events.publish({ type: 'enterprise.created', enterpriseId: view.id });
     return view;
@@ -186,13 +201,28 @@ export class EnterprisesService {
         );
       }
       if (patch.officerId) await assertAssignableOfficer(m, patch.officerId);
-      const after = m.merge(Enterprise, m.create(Enterprise, { ...before }), patch as Enterprise);
-      const changes = diff(before, after, AUDITED);
-      if (Object.keys(changes).length === 0) return toEnterpriseView(before);
-      const saved = await this.saveUnique(m, after);
+      const changes = diff<EnterpriseView>(before, { ...before, ...patch } as EnterpriseView, AUDITED);
+      if (Object.keys(changes).length === 0) return before;
+      // Only the changed columns (statusManual rides along with status); the row is locked.
+      const written: Partial<Enterprise> = {};
+      for (const field of Object.keys(changes) as (keyof Enterprise)[])
+        (written as Record<string, unknown>)[field] = patch[field];
+      if (patch.creditCode !== undefined) written.creditCodeWarning = patch.creditCodeWarning;
+      if (patch.statusManual !== undefined) written.statusManual = true;
+      const { columns, params } = this.columnsOf(written);
+      const assignments = columns.map((c, i) => `${c} = $${i + 2}`).join(', ');
+      const update = () =>
+        m.query(
+          `UPDATE enterprises SET ${assignments}, version = version + 1, updated_at = now()
+            WHERE id = $1 RETURNING ${ENTERPRISE_COLUMNS}`,
+          [id, ...params],
+        ) as Promise<[EnterpriseView[], number]>;
+      // A new credit code may collide: in a savepoint then, so the lookup for the 409 can follow.
+      const [[saved]] =
+        written.creditCode === undefined ? await update() : await this.savepointUnique(m, written.creditCode, update);
       await this.audit.record(m, actor, { action: 'update', entity: 'enterprise', entityId: id, changes });
       changed = Object.keys(changes);
-      return toEnterpriseView(saved);
+      return saved;
     });
     if (changed.length > 0)
       await this.events.publish({ type: 'enterprise.updated', enterpriseId: id, fields: changed });
@@ -220,8 +250,8 @@ export class EnterprisesService {
     actor: Actor,
     id: string,
     ifMatch?: number,
-  ): Promise<Enterprise> {
-    const before = await m.findOne(Enterprise, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  ): Promise<EnterpriseView> {
+    const [before] = (await m.query(`${GET_ONE} FOR UPDATE`, [id])) as EnterpriseView[];
     if (!before) throw Problem.notFound('enterprise', id);
     if (!canWriteEnterprise(actor, before.officerId)) {
       throw Problem.forbidden('This enterprise is assigned to another officer.');
@@ -230,24 +260,38 @@ export class EnterprisesService {
     return before;
   }
 
-  private async saveUnique(m: EntityManager, entity: Enterprise): Promise<Enterprise> {
+  /** Column names and values, in one order, for the fields set in `values`. */
+  private columnsOf(values: Partial<Enterprise>): { columns: string[]; params: unknown[] } {
+    const columns: string[] = [];
+    const params: unknown[] = [];
+    for (const [field, value] of Object.entries(values)) {
+      const column = this.columnOf.get(field);
+      if (!column) throw new Error(`enterprises has no column for ${field}`);
+      columns.push(column);
+      params.push(value);
+    }
+    return { columns, params };
+  }
+
+  private async savepointUnique<T>(m: EntityManager, creditCode: string, write: () => Promise<T>): Promise<T> {
     try {
-      // A savepoint, so a duplicate leaves the transaction usable for the lookup below.
-      return await m.transaction((inner) => inner.save(entity));
+      return await m.transaction(() => write());
     } catch (err) {
       if (
         err instanceof QueryFailedError &&
         (err.driverError as { constraint?: string }).constraint === 'enterprises_credit_code_key'
-      ) {
-        const [existing] = await m.query(
-          'SELECT id FROM enterprises WHERE credit_code = $1 AND deleted_at IS NULL',
-          [entity.creditCode],
-        );
-        throw Problem.conflict(`An enterprise with credit code ${entity.creditCode} already exists.`, {
-          existingId: existing?.id ?? null,
-        });
-      }
+      )
+        await this.duplicateCreditCode(m, creditCode);
       throw err;
     }
+  }
+
+  private async duplicateCreditCode(m: EntityManager, creditCode: string): Promise<never> {
+    const [existing] = await m.query('SELECT id FROM enterprises WHERE credit_code = $1 AND deleted_at IS NULL', [
+      creditCode,
+    ]);
+    throw Problem.conflict(`An enterprise with credit code ${creditCode} already exists.`, {
+      existingId: existing?.id ?? null,
+    });
   }
 }

@@ -18,6 +18,13 @@ import { isWebhookEvent, MAX_ATTEMPTS, shouldPause, STUCK_AFTER_MS, type Attempt
 
 const SWEEP_BATCH = 1000;
 
+/**
+ * How long a process trusts its list of active hooks. Every enterprise write records its event,
+ * and a lookup per write was one statement in seven on the write path; a change made through
+ * this process drops the list at once, one made through another process is seen within this.
+ */
+export const HOOK_CACHE_MS = 1000;
+
 /** The deliver job for one row. The id carries the attempt count, so a re-queue after an attempt is a new job. */
 export const deliverJob = (id: string, attempts: number): { name: string; data: { deliveryId: string }; opts: JobsOptions } => ({
   name: WebhooksJob.Deliver,
@@ -82,6 +89,7 @@ export class WebhookOutbox implements OnModuleInit {
   ) {}
 
   private applications?: ApplicationsService;
+  private activeHooks: { loadedAt: number; byEvent: Promise<Map<string, string[]>> } | null = null;
 
   onModuleInit(): void {
     // ApplicationsModule is a dynamic module (its processor depends on the role); importing it
@@ -100,27 +108,53 @@ export class WebhookOutbox implements OnModuleInit {
   async record(event: DomainEvent): Promise<string[]> {
     const type: string = event.type;
     if (!isWebhookEvent(type)) return [];
-    const hooks: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM webhooks WHERE active AND $1 = ANY(events) ORDER BY id`,
-      [type],
-    );
-    if (hooks.length === 0) return [];
+    const hookIds = await this.hooksFor(type);
+    if (hookIds.length === 0) return [];
     const occurredAt = this.clock.now();
     const data = await this.dataFor(event);
-    const ids = hooks.map(() => randomUUID());
+    const ids = hookIds.map(() => randomUUID());
     const bodies = ids.map((id) => JSON.stringify({ id, event: type, occurredAt: occurredAt.toISOString(), data }));
-    await this.dataSource.query(
+    const recorded: { id: string }[] = await this.dataSource.query(
       `INSERT INTO webhook_deliveries (id, webhook_id, event, body, next_attempt_at, occurred_at)
        SELECT d.id, d.webhook_id, $3, d.body, $4, $4
          FROM unnest($1::uuid[], $2::uuid[], $5::text[]) AS d(id, webhook_id, body)
-         -- A hook deleted a moment ago takes nothing.
-         JOIN webhooks w ON w.id = d.webhook_id`,
-      [ids, hooks.map((h) => h.id), type, occurredAt, bodies],
+         -- The list of hooks may be a second old: one deleted or paused since takes nothing.
+         JOIN webhooks w ON w.id = d.webhook_id AND w.active
+       RETURNING id`,
+      [ids, hookIds, type, occurredAt, bodies],
     );
+    if (recorded.length === 0) return [];
     this.queue
-      .addBulk(ids.map((id) => deliverJob(id, 0)))
+      .addBulk(recorded.map(({ id }) => deliverJob(id, 0)))
       .catch((err: unknown) => this.logger.warn({ err, event: type }, 'Could not queue webhook deliveries; the sweeper will'));
-    return ids;
+    return recorded.map(({ id }) => id);
+  }
+
+  /** Forget the active hooks (a hook was created, changed, paused or deleted). */
+  forgetHooks(): void {
+    this.activeHooks = null;
+  }
+
+  /** Ids of the active hooks subscribed to an event type, at most HOOK_CACHE_MS old. */
+  private async hooksFor(type: string): Promise<string[]> {
+    const now = Date.now();
+    if (!this.activeHooks || now - this.activeHooks.loadedAt > HOOK_CACHE_MS) {
+      // One load shared by the requests that arrive while it runs.
+      const byEvent = (async () => {
+        const rows: { id: string; events: string[] }[] = await this.dataSource.query(
+          `SELECT id, events FROM webhooks WHERE active ORDER BY id`,
+        );
+        const map = new Map<string, string[]>();
+        for (const { id, events } of rows) for (const e of events) map.set(e, [...(map.get(e) ?? []), id]);
+        return map;
+      })();
+      const entry = { loadedAt: now, byEvent };
+      this.activeHooks = entry;
+      byEvent.catch(() => {
+        if (this.activeHooks === entry) this.activeHooks = null;
+      });
+    }
+    return (await this.activeHooks.byEvent).get(type) ?? [];
   }
 
   /** The event's own fields, with the enterprise or application as the API shows it now. */
@@ -261,6 +295,7 @@ export class WebhookOutbox implements OnModuleInit {
           WHERE id = $1`,
         [hook.id, now, reason],
       );
+      this.forgetHooks();
       await this.audit.record(m, SYSTEM_ACTOR, {
         action: 'pause',
         entity: 'webhook',

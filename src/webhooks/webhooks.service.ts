@@ -68,6 +68,7 @@ export class WebhooksService {
       });
       return created;
     });
+    this.outbox.forgetHooks();
     return { ...view, secret };
   }
 
@@ -122,6 +123,7 @@ export class WebhooksService {
       await this.audit.record(m, actor, { action: 'update', entity: 'webhook', entityId: id, changes });
       return this.view(m, id);
     });
+    this.outbox.forgetHooks();
     // Deliveries that waited while it was paused go out now rather than at the next sweep. Not
     // awaited: with Redis away this would hold the request, and the sweeper finds them anyway.
     if (resumed)
@@ -145,6 +147,7 @@ export class WebhooksService {
         changes: diff(before, null, AUDITED),
       });
     });
+    this.outbox.forgetHooks();
   }
 
   /** A hook's deliveries, newest first. */
