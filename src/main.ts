@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createApp } from './app.js';
+import { flushLogs } from './common/logger.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
 import { isDatabaseUnavailable } from './database/availability.js';
 import { migrateDatabase } from './database/data-source.js';
@@ -28,7 +29,7 @@ process.on('uncaughtException', (err) => {
     return;
   }
   logger.fatal({ err }, 'Uncaught exception; exiting');
-  logger.flush();
+  flushLogs(logger);
   process.exit(1);
 });
 if (ran.length > 0) logger.info({ migrations: ran }, 'Migrations applied');
@@ -54,16 +55,17 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     logger.info({ signal }, 'Shutting down');
     setTimeout(() => {
       logger.error('Shutdown took too long; exiting');
-      logger.flush();
+      flushLogs(logger);
       process.exit(1);
     }, SHUTDOWN_GRACE_MS).unref();
     app.close().then(
       () => {
-        logger.flush();
+        flushLogs(logger);
         process.exit(0);
       },
       (err: unknown) => {
         logger.error({ err }, 'Shutdown failed');
+        flushLogs(logger);
         process.exit(1);
       },
     );

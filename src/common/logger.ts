@@ -2,12 +2,23 @@ import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger as Pino } from 'pino';
 
 /**
- * JSON lines on stdout, written asynchronously: a synchronous write per
- * request line cost ~8% of throughput. The shutdown path flushes what is buffered.
+ * JSON lines on stdout, written asynchronously and in batches of 4 KB or every 250 ms: a
+ * synchronous write per request line cost ~8% of throughput, and an asynchronous one per line
+ * still cost a write and a thread-pool hand-off per request. Exits go through flushLogs().
  */
 export function createPino(level: string): Pino {
-  const destination = pino.destination({ dest: 1, sync: false });
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 });
   return pino({ level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+}
+
+/** Writes out what the logger holds, synchronously: call right before process.exit(). */
+export function flushLogs(logger: Pino): void {
+  const stream = (logger as unknown as Record<symbol, { flushSync?: () => void }>)[pino.symbols.streamSym];
+  try {
+    stream?.flushSync?.();
+  } catch {
+    // Not open yet or already closed: nothing to write, or nowhere to write it.
+  }
 }
 
 /** Nest's logger written as pino JSON lines, one logger for framework and requests. */
