@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { Problem } from '../common/problem.js';
 import { decodeCursor, encodeCursor, toPage, type Page } from '../common/pagination.js';
+import { namedQuery } from '../database/sql.js';
 import { AuditEntry } from './audit-entry.entity.js';
 import type { AuditQuery } from './dto/audit-query.dto.js';
 
@@ -40,7 +41,8 @@ export class AuditService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async record(manager: EntityManager, actor: Actor, entry: AuditRecord): Promise<void> {
-    await manager.query(
+    await namedQuery(
+      manager,
       `INSERT INTO audit_entries (actor_type, actor_id, action, entity, entity_id, changes, request_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [

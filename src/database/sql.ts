@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { DataSource, EntityManager } from 'typeorm';
+import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner.js';
 
 /**
  * Runs an UPDATE or DELETE and returns its rows (with RETURNING) and the affected count.
@@ -36,3 +38,31 @@ export function pgPool(dataSource: DataSource): pg.Pool {
 /** ISO 8601 in UTC with milliseconds, formatted by PostgreSQL rather than parsed into a Date and back. */
 export const isoUtc = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+const statementNames = new Map<string, string>();
+
+/** A statement's name from its text (PostgreSQL truncates names at 63 bytes, so a digest). */
+export function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `s_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * A named statement on the transaction's connection (or the pool's, outside one): parsed and
+ * planned once per connection. TypeORM's query() sends every statement unnamed, and on the
+ * write paths PostgreSQL spent longer parsing and planning them than running them. Errors
+ * come back as QueryFailedError, as from query(). Only for texts drawn from a small, fixed set.
+ */
+export async function namedQuery<T>(m: EntityManager, text: string, values: unknown[]): Promise<T[]> {
+  const runner = m.queryRunner as PostgresQueryRunner | undefined;
+  const client: pg.ClientBase | pg.Pool = runner ? await runner.connect() : pgPool(m.connection);
+  try {
+    return (await client.query({ name: statementName(text), text, values })).rows as T[];
+  } catch (err) {
+    throw new QueryFailedError(text, values, err as Error);
+  }
+}

@@ -1,8 +1,7 @@
 import { UUID } from '../common/validators.js';
-import { createHash } from 'node:crypto';
 import { decodeCursor, encodeCursor } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
-import { isoUtc } from '../database/sql.js';
+import { isoUtc, statementName } from '../database/sql.js';
 import type { EnterpriseQuery, EnterpriseView } from './dto/enterprise.dto.js';
 
 // The enterprise list as SQL: a pure function of the query, shared by the service and the
@@ -17,9 +16,6 @@ export const ENTERPRISE_COLUMNS = `id, name, credit_code AS "creditCode", credit
   readiness_score_max AS "readinessScoreMax", version,
   ${isoUtc('created_at')} AS "createdAt", ${isoUtc('updated_at')} AS "updatedAt"`;
 
-// PostgreSQL truncates statement names at 63 bytes, so a name is a digest of the SQL text.
-const preparedName = (text: string) =>
-  `enterprises_list_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, '\\$&');
 
@@ -86,7 +82,7 @@ export function enterpriseListQuery(query: EnterpriseQuery): ListQuery {
   const text = `SELECT ${ENTERPRISE_COLUMNS} FROM enterprises WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${param(query.limit + 1)}`;
   // Filter-only lists have few shapes: prepare them. A search is planned per query, since
   // the best plan depends on the term (a rare one: the index; a common one: the id order).
-  const name = query.q ? undefined : preparedName(text);
+  const name = query.q ? undefined : statementName(text);
   const cursorOf = (row: EnterpriseView) =>
     sort === 'id'
       ? encodeCursor(sort, [row.id])

@@ -7,7 +7,7 @@ import { AuditService, diff } from '../audit/audit.service.js';
 import { DomainEvents } from '../common/domain-events.js';
 import { toPage, type Page } from '../common/pagination.js';
 import { Problem, type FieldError } from '../common/problem.js';
-import { pgPool } from '../database/sql.js';
+import { namedQuery, pgPool } from '../database/sql.js';
 import { creditCodeRefusal, inspectCreditCode } from './credit-code.js';
 import type {
   CreateEnterpriseDto,
@@ -20,6 +20,7 @@ import { Enterprise } from './enterprise.entity.js';
 import { ENTERPRISE_COLUMNS, enterpriseListQuery } from './enterprise-list.query.js';
 
 const GET_ONE = `SELECT ${ENTERPRISE_COLUMNS} FROM enterprises WHERE id = $1 AND deleted_at IS NULL`;
+const LOCK_ONE = `${GET_ONE} FOR UPDATE`;
 
 // Named alike on the entity and in the view, so one list serves the INSERT, the UPDATE and the diff.
 const AUDITED: (keyof Enterprise & keyof EnterpriseView)[] = [
@@ -144,12 +145,13 @@ export class EnterprisesService {
       const { columns, params } = this.columnsOf(values);
       // ON CONFLICT rather than catching the unique violation: no savepoint, and a concurrent
       // insert of the same code is waited for, then reported as the duplicate it is.
-      const [saved] = (await m.query(
+      const [saved] = await namedQuery<EnterpriseView>(
+        m,
         `INSERT INTO enterprises (${columns.join(', ')}) VALUES (${params.map((_, i) => `$${i + 1}`).join(', ')})
          ON CONFLICT (credit_code) WHERE deleted_at IS NULL DO NOTHING
          RETURNING ${ENTERPRISE_COLUMNS}`,
         params,
-      )) as EnterpriseView[];
+      );
       if (!saved) await this.duplicateCreditCode(m, code);
       await this.audit.record(m, actor, {
         action: 'create',
@@ -212,13 +214,14 @@ export class EnterprisesService {
       const { columns, params } = this.columnsOf(written);
       const assignments = columns.map((c, i) => `${c} = $${i + 2}`).join(', ');
       const update = () =>
-        m.query(
+        namedQuery<EnterpriseView>(
+          m,
           `UPDATE enterprises SET ${assignments}, version = version + 1, updated_at = now()
             WHERE id = $1 RETURNING ${ENTERPRISE_COLUMNS}`,
           [id, ...params],
-        ) as Promise<[EnterpriseView[], number]>;
+        );
       // A new credit code may collide: in a savepoint then, so the lookup for the 409 can follow.
-      const [[saved]] =
+      const [saved] =
         written.creditCode === undefined ? await update() : await this.savepointUnique(m, written.creditCode, update);
       await this.audit.record(m, actor, { action: 'update', entity: 'enterprise', entityId: id, changes });
       changed = Object.keys(changes);
@@ -251,7 +254,7 @@ export class EnterprisesService {
     id: string,
     ifMatch?: number,
   ): Promise<EnterpriseView> {
-    const [before] = (await m.query(`${GET_ONE} FOR UPDATE`, [id])) as EnterpriseView[];
+    const [before] = await namedQuery<EnterpriseView>(m, LOCK_ONE, [id]);
     if (!before) throw Problem.notFound('enterprise', id);
     if (!canWriteEnterprise(actor, before.officerId)) {
       throw Problem.forbidden('This enterprise is assigned to another officer.');
