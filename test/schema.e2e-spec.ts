@@ -47,4 +47,23 @@ describe('database schema', () => {
       await db.drop();
     }
   });
+
+  it('enterprises keep small GIN pending lists and an eager autovacuum (searches under sustained writes)', async () => {
+    const db = await createTestDatabase();
+    try {
+      const rows = await db.query<{ relname: string; reloptions: string[] }>(
+        `SELECT relname, reloptions FROM pg_class
+          WHERE relname IN ('enterprises', 'enterprises_name_trgm_idx', 'enterprises_name_ngram_idx', 'enterprises_credit_code_trgm_idx')
+          ORDER BY relname`,
+      );
+      expect(Object.fromEntries(rows.map((r) => [r.relname, [...(r.reloptions ?? [])].sort()]))).toEqual({
+        enterprises: ['autovacuum_analyze_scale_factor=0.02', 'autovacuum_vacuum_scale_factor=0.02'],
+        enterprises_credit_code_trgm_idx: ['gin_pending_list_limit=256'],
+        enterprises_name_ngram_idx: ['gin_pending_list_limit=256'],
+        enterprises_name_trgm_idx: ['gin_pending_list_limit=256'],
+      });
+    } finally {
+      await db.drop();
+    }
+  });
 });
