@@ -1,7 +1,7 @@
 // Shared by bench/scale.mjs, bench/mixed.mjs and bench/soak.mjs: databases, the two servers,
 // RSS sampling, small statistics. Everything started here is stopped by its PID.
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -13,6 +13,13 @@ export const ADMIN_PASSWORD = 'bench-password-1';
 export const JWT_SECRET = 'bench-secret-0123456789abcdef';
 export const QUEUE_PREFIX = 'peiyu-bench-scale';
 export const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
+
+// The load generator and the baseline server have their own package.json (bench/baseline):
+// install it on first use, so a fresh clone runs a bench after `npm ci` alone.
+if (!existsSync(join(ROOT, 'bench/baseline/node_modules/autocannon'))) {
+  log('installing bench/baseline dependencies (npm ci --prefix bench/baseline)');
+  execFileSync('npm', ['ci', '--prefix', join(ROOT, 'bench/baseline'), '--no-audit', '--no-fund'], { stdio: 'inherit' });
+}
 
 /** Deletes the Redis keys under a bench QUEUE_PREFIX (the API role registers its queues there). */
 export async function dropRedisPrefix(prefix = QUEUE_PREFIX) {
