@@ -1,8 +1,8 @@
 // Scale-out: two API processes (APP_ROLE=api) and two workers (APP_ROLE=worker) of the built
 // service on one fresh PostgreSQL database and one Redis, started together. Migrations run once,
 // every job scheduler exists once, a burst of 1,000 due reminders is delivered exactly once
-// across both workers, readiness recomputes are not duplicated, and both API processes serve
-// the same data.
+// across both workers, readiness recomputes are not duplicated, both API processes serve the
+// same data and share each caller's rate limit.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import pg from 'pg';
@@ -107,6 +107,34 @@ describe('scale-out: two API processes and two workers', () => {
     const stale = await a.call('PATCH', `/api/v1/enterprises/${created.body.id}`, { street: '城西街道' }, { ...authA, 'if-match': etag });
     expect(stale.status).toBe(412);
     expect((await a.call('GET', `/api/v1/enterprises/${created.body.id}`, undefined, authA)).body.street).toBe('城东街道');
+  });
+
+  it('a caller’s rate limit is one count across both API processes (each settles with Redis every 100 ms)', async () => {
+    const [a, b] = apis;
+    const admin = { authorization: await a.login() };
+    const created = await a.call('POST', '/api/v1/api-keys', { name: 'two-process limit', scopes: ['enterprises:read'], rateLimitPerMinute: 10 }, admin);
+    expect(created.status).toBe(201);
+    const key = { 'x-api-key': created.body.key as string };
+    // Counts are per minute: start early in one, so no step straddles two.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
+    // Longer than a flush (100 ms) with room for a loaded machine.
+    const settle = () => new Promise((r) => setTimeout(r, 600));
+    const hit = async (api: ServiceHandle) => {
+      const res = await api.call('GET', '/api/v1/enterprises?limit=1', undefined, key);
+      await settle();
+      return res;
+    };
+    for (let i = 1; i <= 6; i++) expect((await hit(a)).headers!.get('ratelimit-remaining')).toBe(String(10 - i));
+    // b has not heard of a's six until its own first flush (the documented window)...
+    expect((await hit(b)).headers!.get('ratelimit-remaining')).toBe('9');
+    // ...and knows them after it: 8 used.
+    expect((await hit(b)).headers!.get('ratelimit-remaining')).toBe('2');
+    // Alternating, each process learns the other's hits at its own flush: one request beyond the
+    // limit slips through on a's stale count, then both refuse.
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) for (const api of [a, b]) statuses.push((await hit(api)).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429, 429]);
   });
 
   it('a burst of 1,000 due reminders is delivered exactly once across both workers', async () => {
