@@ -239,14 +239,4 @@ describe('demoEnterprises', () => {
   it('yields nothing for a count of 0', () => {
     expect([...demoEnterprises(0)]).toEqual([]);
   });
-
-  // Best of three: the CI machine is shared, and one preempted run says nothing about the code.
-  it('generates 100,000 rows in well under 2 s', () => {
-    const timings = [0, 1, 2].map(() => {
-      const started = performance.now();
-      expect([...demoEnterprises(100_000)]).toHaveLength(100_000);
-      return performance.now() - started;
-    });
-    expect(Math.min(...timings)).toBeLessThan(2_000);
-  });
 });
