@@ -188,6 +188,53 @@ describe('reminders (e2e)', () => {
     expect(closed.every((r) => r.status === 'cancelled')).toBe(true);
   });
 
+  it('a new contact moves the follow-up copy and the deadline reminders; an unrelated change touches nothing; deleting cancels all', async () => {
+    const enterpriseId = await createEnterprise({ contactName: '孙经理', contactEmail: 'sun@qiye.test' });
+    await track(enterpriseId);
+    const batch = await t.http
+      .post(`${API}/batches`)
+      .set(admin)
+      .send({ program: 'hnte', year: 2030, name: '2030年第一批', submissionDeadline: '2030-06-10' });
+    expectStatus(batch, 201);
+    const application = await t.http
+      .post(`${API}/enterprises/${enterpriseId}/applications`)
+      .set(admin)
+      .send({ program: 'hnte', year: 2030, batchId: batch.body.id });
+    expectStatus(application, 201);
+    const live = async () =>
+      (await remindersOf(enterpriseId, '&status=scheduled')).map((r) => `${r.kind} ${r.recipientRole} ${r.recipient}`).sort();
+    expect(await live()).toEqual([
+      ...Array(3).fill('deadline_approaching enterprise sun@qiye.test'),
+      'follow_up_due enterprise sun@qiye.test',
+      'follow_up_due officer admin@peiyu.test',
+    ]);
+    const before = await remindersOf(enterpriseId);
+
+    // Not a field any reminder is made of: no row changes.
+    expectStatus(await t.http.patch(`${API}/enterprises/${enterpriseId}`).set(admin).send({ contactPhone: '13900000001' }), 200);
+    expect((await remindersOf(enterpriseId)).map((r) => [r.id, r.version])).toEqual(before.map((r) => [r.id, r.version]));
+
+    const moved = await t.http
+      .patch(`${API}/enterprises/${enterpriseId}`)
+      .set(admin)
+      .send({ contactName: '钱经理', contactEmail: 'qian@qiye.test' });
+    expectStatus(moved, 200);
+    expect(await live()).toEqual([
+      ...Array(3).fill('deadline_approaching enterprise qian@qiye.test'),
+      'follow_up_due enterprise qian@qiye.test',
+      'follow_up_due officer admin@peiyu.test',
+    ]);
+    const payloads = await t.db.query<{ status: string; recipient: string; contactName: string }>(
+      `SELECT status, recipient, payload->>'contactName' AS "contactName" FROM reminders WHERE enterprise_id = $1`,
+      [enterpriseId],
+    );
+    expect(payloads.filter((p) => p.status === 'scheduled').every((p) => p.contactName === '钱经理')).toBe(true);
+    expect(payloads.filter((p) => p.recipient === 'sun@qiye.test').map((p) => p.status)).toEqual(Array(4).fill('cancelled'));
+
+    expectStatus(await t.http.delete(`${API}/enterprises/${enterpriseId}`).set(admin), 204);
+    expect(await live()).toEqual([]);
+  });
+
   it('the same reminder enqueued twice by hand is sent once (the claim is the guard)', async () => {
     const enterpriseId = await createEnterprise();
     await track(enterpriseId);

@@ -1,4 +1,10 @@
-import { planEnterpriseReminders, type EnterpriseFacts } from './enterprise-reminders.js';
+import {
+  canonicalJson,
+  outboxChanges,
+  planEnterpriseReminders,
+  type EnterpriseFacts,
+  type OutboxRow,
+} from './enterprise-reminders.js';
 
 const officer = { name: '张专员', email: 'zhang@kjj.test' };
 const base: EnterpriseFacts = {
@@ -175,5 +181,70 @@ describe('planEnterpriseReminders', () => {
       'contract_item_due contract-item:i1:2026-12-20:0d → li@kjj.test',
     ]);
     expect(rows[0].payload).toMatchObject({ officerName: '李专员', contractNo: 'BS-2026-017', daysBefore: 7 });
+  });
+});
+
+describe('outboxChanges', () => {
+  const [desired] = plan({ applications: [app({})] });
+  const dueAt = new Date('2027-05-13T01:00:00.000Z');
+  const at = () => dueAt;
+  // The row as the facts statement reads it back: jsonb reorders the payload's keys.
+  const stored = (over: Partial<OutboxRow> = {}): OutboxRow => ({
+    id: 'r1',
+    kind: desired.kind,
+    occurrence: desired.occurrence,
+    recipient: desired.address,
+    status: 'scheduled',
+    unplanned: false,
+    dueAt: dueAt.toISOString(),
+    subject: desired.subject,
+    payload: Object.fromEntries(Object.entries(desired.payload).reverse()),
+    mandatory: desired.mandatory,
+    ...over,
+  });
+  const changes = (outbox: OutboxRow[]) => {
+    const { write, cancel } = outboxChanges([desired], at, outbox);
+    return { write: write.length, cancel };
+  };
+
+  it.each<[string, Partial<OutboxRow>[], { write: number; cancel: string[] }]>([
+    ['nothing to do when the scheduled row matches (keys in another order)', [{}], { write: 0, cancel: [] }],
+    ['a new row', [], { write: 1, cancel: [] }],
+    ['a row for another address is new, and the old one is cancelled', [{ recipient: 'old@x.test' }], { write: 1, cancel: ['r1'] }],
+    ['a moved due time', [{ dueAt: '2027-05-13T01:00:00.001Z' }], { write: 1, cancel: [] }],
+    ['another subject', [{ subject: 'old' }], { write: 1, cancel: [] }],
+    ['another payload value', [{ payload: { ...desired.payload, contactName: '李经理' } }], { write: 1, cancel: [] }],
+    ['a payload key less', [{ payload: { ...desired.payload, contactName: undefined } }], { write: 1, cancel: [] }],
+    ['mandatory changed', [{ mandatory: false }], { write: 1, cancel: [] }],
+    ['cancelled by the planner: scheduled again', [{ status: 'cancelled', unplanned: true, payload: null }], { write: 1, cancel: [] }],
+    ['cancelled by someone: left alone', [{ status: 'cancelled', payload: null }], { write: 0, cancel: [] }],
+    ...(['sent', 'failed', 'sending', 'skipped'] as const).map(
+      (status): [string, Partial<OutboxRow>[], { write: number; cancel: string[] }] => [
+        `${status}: never touched`,
+        [{ status, subject: null, payload: null, dueAt: '2020-01-01T00:00:00.000Z' }],
+        { write: 0, cancel: [] },
+      ],
+    ),
+    [
+      'a scheduled row owed no more is cancelled, a final one is not',
+      [{}, { id: 'r2', occurrence: 'gone:1' }, { id: 'r3', occurrence: 'gone:2', status: 'sent' }],
+      { write: 0, cancel: ['r2'] },
+    ],
+  ])('%s', (_name, rows, expected) => {
+    expect(changes(rows.map((r) => stored(r)))).toEqual(expected);
+  });
+
+  it('cancels every scheduled row when nothing is owed', () => {
+    expect(outboxChanges([], at, [stored(), stored({ id: 'r2', status: 'sent' })])).toEqual({ write: [], cancel: ['r1'] });
+  });
+});
+
+describe('canonicalJson', () => {
+  it('ignores key order at every depth, keeps array order, drops undefined', () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, 1], c: null, e: undefined } })).toBe(
+      canonicalJson({ a: { c: null, d: [2, 1] }, b: 1 }),
+    );
+    expect(canonicalJson({ a: [1, 2] })).not.toBe(canonicalJson({ a: [2, 1] }));
+    expect(canonicalJson({ a: 1 })).not.toBe(canonicalJson({ a: '1' }));
   });
 });

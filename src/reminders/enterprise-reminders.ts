@@ -222,3 +222,62 @@ export function planEnterpriseReminders(facts: EnterpriseFacts, ctx: PlanContext
     return true;
   });
 }
+
+/** A row of the outbox the planner may match a desired one against (follow-ups aside). */
+export interface OutboxRow {
+  id: string;
+  kind: string;
+  occurrence: string;
+  /** The e-mail address. */
+  recipient: string;
+  status: string;
+  /** Cancelled by the planner, not by someone: the upsert schedules it again when it is owed again. */
+  unplanned: boolean;
+  /** ISO 8601 in UTC; `subject`, `payload` and `mandatory` matter only for a scheduled row. */
+  dueAt: string;
+  subject: string | null;
+  payload: Record<string, unknown> | null;
+  mandatory: boolean;
+}
+
+/**
+ * What the outbox must be told so that it holds `desired`: the rows to upsert (new, moved,
+ * changed while scheduled, or owed again after the planner cancelled them) and the scheduled
+ * rows to cancel (owed no more). Mirrors the conditions of the planner's SQL, which stay as the
+ * guard; a desired row not found in `outbox` is always written, so `outbox` may leave out old
+ * final rows. A plan that changes nothing gives two empty lists: no statement to send.
+ */
+export function outboxChanges<T extends DesiredReminder>(
+  desired: readonly T[],
+  dueAt: (r: T) => Date,
+  outbox: readonly OutboxRow[],
+): { write: T[]; cancel: string[] } {
+  const key = (kind: string, occurrence: string, address: string) => `${kind} ${occurrence} ${address}`;
+  const existing = new Map(outbox.map((r) => [key(r.kind, r.occurrence, r.recipient), r]));
+  const write = desired.filter((d) => {
+    const row = existing.get(key(d.kind, d.occurrence, d.address));
+    if (!row) return true;
+    if (row.status === 'cancelled') return row.unplanned;
+    if (row.status !== 'scheduled') return false; // sent, failed, sending, skipped: never touched
+    return (
+      Date.parse(row.dueAt) !== dueAt(d).getTime() ||
+      row.subject !== d.subject ||
+      row.mandatory !== d.mandatory ||
+      canonicalJson(row.payload) !== canonicalJson(d.payload)
+    );
+  });
+  const wanted = new Set(desired.map((d) => key(d.kind, d.occurrence, d.address)));
+  const cancel = outbox
+    .filter((r) => r.status === 'scheduled' && !wanted.has(key(r.kind, r.occurrence, r.recipient)))
+    .map((r) => r.id);
+  return { write, cancel };
+}
+
+/** JSON with object keys sorted: PostgreSQL's jsonb gives keys back in its own order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}

@@ -3,14 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainEvents, type DomainEvent } from '../common/domain-events.js';
 import { AppConfig } from '../config/app-config.js';
-import { isoUtc, mutate } from '../database/sql.js';
+import { isoUtc } from '../database/sql.js';
 import { ARCHIVED_OCCURRENCE } from './reminder.rules.js';
 import { RemindersService } from './reminders.service.js';
 import { reminderSubject, type FollowUpPayload } from './reminder-template.js';
 import { followUpReminder } from './schedule.js';
 import { nextSendTime, sendTimeOptions, type SendTimeOptions } from './send-window.js';
 
-interface TrackingRow {
+/** An open or closed tracking with what its follow-up reminders are made of. */
+export interface TrackingRow {
   id: string;
   enterpriseId: string;
   status: string;
@@ -26,8 +27,8 @@ interface TrackingRow {
   officerEmail: string;
 }
 
-/** The enterprise fields a follow-up reminder is made of. */
-const FOLLOW_UP_FIELDS = new Set(['name', 'contactName', 'contactEmail', 'remindersEnabled']);
+/** The enterprise fields a follow-up reminder is made of (the enterprise planner re-plans on them). */
+export const FOLLOW_UP_FIELDS = new Set(['name', 'contactName', 'contactEmail', 'remindersEnabled']);
 
 /**
  * The live occurrence of a tracking's follow-up reminder. Keyed on the tracking, not on the
@@ -38,7 +39,6 @@ const FOLLOW_UP_FIELDS = new Set(['name', 'contactName', 'contactEmail', 'remind
  */
 export const followUpOccurrence = (trackingId: string, recipient: 'officer' | 'enterprise') =>
   `tracking:${trackingId}:follow-up:${recipient}`;
-
 
 /**
  * Turns follow-up registrations (挂号跟踪) into reminder rows: one to the officer
@@ -63,23 +63,13 @@ export class ReminderPlanner implements OnModuleInit {
     this.events.subscribe((event) => this.onEvent(event));
   }
 
+  // An enterprise's own changes (contact, remindersEnabled, deletion) reach its open tracking
+  // through EnterpriseReminderPlanner, which reads the tracking with the enterprise's facts.
   private async onEvent(event: DomainEvent): Promise<void> {
-    if (event.type === 'tracking.changed') {
-      await this.planFollowUps([event.trackingId]);
-      // A follow-up due now goes out now, not at the next sweep.
-      await this.reminders.queueDue([event.enterpriseId]);
-    }
-    // The contact address, remindersEnabled or the enterprise itself changed.
-    const relevant =
-      event.type === 'enterprise.deleted' ||
-      (event.type === 'enterprise.updated' && event.fields.some((f) => FOLLOW_UP_FIELDS.has(f)));
-    if (relevant) {
-      const rows: { id: string }[] = await this.dataSource.query(
-        `SELECT id FROM trackings WHERE enterprise_id = $1 AND status = 'open'`,
-        [event.enterpriseId],
-      );
-      if (rows.length) await this.planFollowUps(rows.map((r) => r.id));
-    }
+    if (event.type !== 'tracking.changed') return;
+    await this.planFollowUps([event.trackingId]);
+    // A follow-up due now goes out now, not at the next sweep.
+    await this.reminders.queueDue([event.enterpriseId]);
   }
 
   /**
@@ -117,12 +107,36 @@ export class ReminderPlanner implements OnModuleInit {
         WHERE t.id = ANY($1::uuid[])`,
       [trackingIds],
     );
-    for (const row of rows) await this.planOne(row);
+    await this.planTrackings(rows);
   }
 
-  private async planOne(t: TrackingRow): Promise<void> {
+  /**
+   * The same for trackings already read (the enterprise planner reads them with its facts).
+   * Returns when the earliest follow-up it scheduled is due, so the caller knows whether to
+   * queue anything now.
+   */
+  async planTrackings(rows: TrackingRow[]): Promise<Date | null> {
+    let earliest: Date | null = null;
+    for (const row of rows) {
+      const due = await this.planOne(row);
+      if (due && (!earliest || due < earliest)) earliest = due;
+    }
+    return earliest;
+  }
+
+  /** One statement per tracking: its live rows upserted, whatever it no longer calls for cancelled. */
+  private async planOne(t: TrackingRow): Promise<Date | null> {
     const prefix = `tracking:${t.id}:follow-up:`;
-    const keep: string[] = [];
+    const rows: {
+      recipient: string;
+      role: 'officer' | 'enterprise';
+      subject: string;
+      dueAt: Date;
+      mandatory: boolean;
+      status: 'scheduled' | 'skipped';
+      payload: FollowUpPayload;
+      occurrence: string;
+    }[] = [];
     if (t.status === 'open' && !t.enterpriseDeleted) {
       const planned = followUpReminder({
         trackingId: t.id,
@@ -133,8 +147,6 @@ export class ReminderPlanner implements OnModuleInit {
       for (const p of planned) {
         const recipient = p.recipient === 'officer' ? t.officerEmail : t.contactEmail;
         if (!recipient) continue;
-        const occurrence = followUpOccurrence(t.id, p.recipient);
-        const dueAt = nextSendTime(p.dueAt ?? t.nextFollowUpAt, this.sendTime);
         const payload: FollowUpPayload = {
           trackingId: t.id,
           enterpriseName: t.enterpriseName,
@@ -144,56 +156,74 @@ export class ReminderPlanner implements OnModuleInit {
           officerEmail: t.officerEmail,
           contactName: t.contactName,
         };
-        const status = !p.mandatory && !t.remindersEnabled ? 'skipped' : 'scheduled';
-        keep.push(`${occurrence} ${recipient}`);
-        // The live row moves with the date; a follow-up already sent (or failed, or cancelled
-        // by someone) for this very date is not planned again.
-        await this.dataSource.query(
-          `INSERT INTO reminders (kind, enterprise_id, recipient, recipient_role, subject, due_at, mandatory, status, payload, occurrence)
-           SELECT 'follow_up_due', $1::uuid, $2::text, $3::text, $4::text, $5::timestamptz, $6::boolean, $7::text, $8::jsonb, $9::text
-            WHERE NOT EXISTS (
-              SELECT 1 FROM reminders r
-               WHERE r.kind = 'follow_up_due' AND r.enterprise_id = $1 AND r.recipient = $2
-                 AND r.occurrence LIKE $9 || '@%'
-                 AND r.payload->>'nextFollowUpAt' = $8::jsonb->>'nextFollowUpAt'
-                 AND NOT (r.status = 'cancelled' AND r.payload ? 'supersededBy'))
-           ON CONFLICT (kind, enterprise_id, occurrence, recipient) DO UPDATE
-              SET due_at = EXCLUDED.due_at, subject = EXCLUDED.subject, payload = EXCLUDED.payload,
-                  mandatory = EXCLUDED.mandatory, status = EXCLUDED.status,
-                  version = reminders.version + 1, updated_at = now()
-            WHERE reminders.status IN ('scheduled', 'skipped')
-              AND (reminders.due_at, reminders.subject, reminders.payload, reminders.status)
-                  IS DISTINCT FROM (EXCLUDED.due_at, EXCLUDED.subject, EXCLUDED.payload, EXCLUDED.status)`,
-          [
-            t.enterpriseId,
-            recipient,
-            p.recipient,
-            reminderSubject(
-              { kind: 'follow_up_due', recipientRole: p.recipient, mandatory: p.mandatory, payload: { ...payload } },
-              this.config.REMINDER_LANGUAGE,
-            ),
-            dueAt.toISOString(),
-            p.mandatory,
-            status,
-            JSON.stringify(payload),
-            occurrence,
-          ],
-        );
+        rows.push({
+          recipient,
+          role: p.recipient,
+          subject: reminderSubject(
+            { kind: 'follow_up_due', recipientRole: p.recipient, mandatory: p.mandatory, payload: { ...payload } },
+            this.config.REMINDER_LANGUAGE,
+          ),
+          dueAt: nextSendTime(p.dueAt ?? t.nextFollowUpAt, this.sendTime),
+          mandatory: p.mandatory,
+          status: !p.mandatory && !t.remindersEnabled ? 'skipped' : 'scheduled',
+          payload,
+          occurrence: followUpOccurrence(t.id, p.recipient),
+        });
       }
     }
     // Whatever is live and no longer planned (closed tracking, new officer, copy turned off) is cancelled.
     const reason = t.status === 'open' && !t.enterpriseDeleted ? 'superseded' : `tracking ${t.status}`;
-    const { count } = await mutate(
-      this.dataSource,
-      `UPDATE reminders
-          SET status = 'cancelled', occurrence = ${ARCHIVED_OCCURRENCE},
-              payload = payload || jsonb_build_object('supersededBy', $4::text),
-              version = version + 1, updated_at = now()
-        WHERE kind = 'follow_up_due' AND enterprise_id = $1 AND occurrence LIKE $2 || '%'
-          AND strpos(occurrence, '@') = 0 AND status IN ('scheduled', 'skipped')
-          AND NOT (occurrence || ' ' || recipient = ANY($3::text[]))`,
-      [t.enterpriseId, prefix, keep, reason],
+    // One statement: the upsert touches only the planned keys, the cancel only the others, so
+    // neither sees the other's rows.
+    const [{ cancelled }]: { cancelled: number }[] = await this.dataSource.query(
+      `WITH planned AS (
+         INSERT INTO reminders (kind, enterprise_id, recipient, recipient_role, subject, due_at, mandatory, status, payload, occurrence)
+         SELECT 'follow_up_due', $1::uuid, d.recipient, d.recipient_role, d.subject, d.due_at, d.mandatory, d.status, d.payload, d.occurrence
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::boolean[], $7::text[], $8::jsonb[], $9::text[])
+             AS d(recipient, recipient_role, subject, due_at, mandatory, status, payload, occurrence)
+          -- The live row moves with the date; a follow-up already sent (or failed, or cancelled
+          -- by someone) for this very date is not planned again.
+          WHERE NOT EXISTS (
+            SELECT 1 FROM reminders r
+             WHERE r.kind = 'follow_up_due' AND r.enterprise_id = $1 AND r.recipient = d.recipient
+               AND r.occurrence LIKE d.occurrence || '@%'
+               AND r.payload->>'nextFollowUpAt' = d.payload->>'nextFollowUpAt'
+               AND NOT (r.status = 'cancelled' AND r.payload ? 'supersededBy'))
+         ON CONFLICT (kind, enterprise_id, occurrence, recipient) DO UPDATE
+            SET due_at = EXCLUDED.due_at, subject = EXCLUDED.subject, payload = EXCLUDED.payload,
+                mandatory = EXCLUDED.mandatory, status = EXCLUDED.status,
+                version = reminders.version + 1, updated_at = now()
+          WHERE reminders.status IN ('scheduled', 'skipped')
+            AND (reminders.due_at, reminders.subject, reminders.payload, reminders.status)
+                IS DISTINCT FROM (EXCLUDED.due_at, EXCLUDED.subject, EXCLUDED.payload, EXCLUDED.status)
+         RETURNING 1),
+       cancelled AS (
+         UPDATE reminders
+            SET status = 'cancelled', occurrence = ${ARCHIVED_OCCURRENCE},
+                payload = payload || jsonb_build_object('supersededBy', $12::text),
+                version = version + 1, updated_at = now()
+          WHERE kind = 'follow_up_due' AND enterprise_id = $1 AND occurrence LIKE $10 || '%'
+            AND strpos(occurrence, '@') = 0 AND status IN ('scheduled', 'skipped')
+            AND NOT (occurrence || ' ' || recipient = ANY($11::text[]))
+         RETURNING 1)
+       SELECT (SELECT count(*) FROM cancelled)::int AS cancelled, (SELECT count(*) FROM planned)::int AS planned`,
+      [
+        t.enterpriseId,
+        rows.map((r) => r.recipient),
+        rows.map((r) => r.role),
+        rows.map((r) => r.subject),
+        rows.map((r) => r.dueAt.toISOString()),
+        rows.map((r) => r.mandatory),
+        rows.map((r) => r.status),
+        rows.map((r) => JSON.stringify(r.payload)),
+        rows.map((r) => r.occurrence),
+        prefix,
+        rows.map((r) => `${r.occurrence} ${r.recipient}`),
+        reason,
+      ],
     );
-    if (count) this.logger.log({ trackingId: t.id, count, reason }, 'Cancelled follow-up reminders');
+    if (cancelled) this.logger.log({ trackingId: t.id, count: cancelled, reason }, 'Cancelled follow-up reminders');
+    const due = rows.filter((r) => r.status === 'scheduled').map((r) => r.dueAt);
+    return due.length ? new Date(Math.min(...due.map((d) => d.getTime()))) : null;
   }
 }

@@ -1,0 +1,137 @@
+// The reminder worker across restarts and stops, and what the planners queue without a sweep:
+// each test starts its own app (real PostgreSQL, Redis and an SMTP listener in this process).
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Job, Queue } from 'bullmq';
+import { CREDIT_CODE_CHARSET, creditCodeCheckCharacter } from '../src/enterprises/credit-code.js';
+import { QueueName, RemindersJob } from '../src/queue/queue.constants.js';
+import { SWEEP_SCHEDULER_ID } from '../src/reminders/reminders.processor.js';
+import { SmtpSink } from './support/smtp-sink.js';
+import { eventually } from './support/tcp-proxy.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const API = '/api/v1';
+const ALWAYS = { REMINDER_SEND_WINDOW: '00:00-24:00', REMINDER_WORKING_DAYS_ONLY: 'false' };
+
+let serial = 0;
+function freshCode(): string {
+  let n = ++serial + 12_000;
+  let org = '';
+  for (let i = 0; i < 8; i++) {
+    org = CREDIT_CODE_CHARSET[n % 31] + org;
+    n = Math.floor(n / 31);
+  }
+  const first17 = `91370304W${org}`;
+  return first17 + creditCodeCheckCharacter(first17);
+}
+
+interface Row {
+  id: string;
+  status: string;
+  recipient: string;
+  recipientRole: string;
+  kind: string;
+}
+
+describe('reminder worker (e2e)', () => {
+  let sink: SmtpSink;
+
+  beforeAll(async () => {
+    sink = await new SmtpSink().start(0, { closeTimeout: 100 });
+  });
+  afterAll(async () => {
+    await sink?.stop();
+  });
+
+  const remindersQueue = (t: TestApp) => t.app.get<Queue>(getQueueToken(QueueName.Reminders));
+  const createEnterprise = async (t: TestApp, body: Record<string, unknown> = {}): Promise<string> => {
+    const res = await t.http
+      .post(`${API}/enterprises`)
+      .set('authorization', t.adminAuth)
+      .send({ name: `工作进程企业${serial + 1}`, creditCode: freshCode(), ...body });
+    expect(res.status).toBe(201);
+    return res.body.id;
+  };
+  const track = async (t: TestApp, enterpriseId: string, nextFollowUpAt: string) => {
+    const res = await t.http
+      .post(`${API}/enterprises/${enterpriseId}/tracking`)
+      .set('authorization', t.adminAuth)
+      .send({ reasons: ['研发费用占比不足'], nextFollowUpAt });
+    expect(res.status).toBe(201);
+  };
+  const rowsOf = async (t: TestApp, enterpriseId: string): Promise<Row[]> => {
+    const res = await t.http
+      .get(`${API}/reminders?enterpriseId=${enterpriseId}&limit=100`)
+      .set('authorization', t.adminAuth);
+    expect(res.status).toBe(200);
+    return res.body.data;
+  };
+  const justNow = () => new Date(Date.now() - 60_000).toISOString();
+
+  describe('without a sweep, the planners queue what an event makes due', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      // UTC: "today" below is a UTC date.
+      t = await startTestApp({
+        SMTP_URL: sink.url,
+        ...ALWAYS,
+        APP_TIMEZONE: 'UTC',
+        REMINDER_SWEEP_INTERVAL_MS: '600000',
+      });
+      const queue = remindersQueue(t);
+      await queue.removeJobScheduler(SWEEP_SCHEDULER_ID);
+      await eventually(async () => {
+        const sweeps = await queue.getJobs(['active', 'waiting', 'delayed', 'prioritized']);
+        expect(sweeps.filter((j: Job) => j.name === RemindersJob.Sweep)).toEqual([]);
+      });
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it('a contact address added to an enterprise with a follow-up due now: its copy goes out at once', async () => {
+      const enterpriseId = await createEnterprise(t);
+      await track(t, enterpriseId, justNow());
+      await eventually(async () =>
+        expect((await rowsOf(t, enterpriseId)).map((r) => r.status)).toEqual(['sent']),
+      );
+      const res = await t.http
+        .patch(`${API}/enterprises/${enterpriseId}`)
+        .set('authorization', t.adminAuth)
+        .send({ contactName: '周经理', contactEmail: `zhou${serial}@qiye.test` });
+      expect(res.status).toBe(200);
+      await eventually(async () => {
+        const rows = await rowsOf(t, enterpriseId);
+        expect(rows.map((r) => [r.recipientRole, r.status]).sort()).toEqual([
+          ['enterprise', 'sent'],
+          ['officer', 'sent'],
+        ]);
+      });
+    });
+
+    it('a contract item due today: its reminder goes out at once', async () => {
+      const enterpriseId = await createEnterprise(t);
+      const officer = await t.staff('officer');
+      const today = new Date().toISOString().slice(0, 10);
+      const res = await t.http
+        .post(`${API}/enterprises/${enterpriseId}/contracts`)
+        .set('authorization', t.adminAuth)
+        .send({
+          contractNo: `W-${Date.now()}`,
+          officerId: officer.id,
+          signedAt: today,
+          startsAt: today,
+          endsAt: '2099-12-31',
+          amount: 1000,
+          status: 'active',
+          items: [{ description: '今日到期事项', dueAt: today }],
+        });
+      expect(res.status).toBe(201);
+      await eventually(async () => {
+        const rows = await rowsOf(t, enterpriseId);
+        expect(rows.map((r) => [r.kind, r.recipient, r.status])).toEqual([
+          ['contract_item_due', officer.email, 'sent'],
+        ]);
+      });
+    });
+  });
+});
