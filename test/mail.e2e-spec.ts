@@ -46,6 +46,31 @@ describe('MailService', () => {
     }
   });
 
+  it('opens REMINDER_SEND_CONCURRENCY connections at most, unless SMTP_URL says otherwise', async () => {
+    const sink = await new SmtpSink().start(0, { closeTimeout: 100 });
+    const pools = [
+      new MailService(loadConfig({ SMTP_URL: sink.url, REMINDER_SEND_CONCURRENCY: '2' })),
+      new MailService(loadConfig({ SMTP_URL: `${sink.url}/?maxConnections=3`, REMINDER_SEND_CONCURRENCY: '2' })),
+    ];
+    try {
+      for (const [mail, expected] of [
+        [pools[0], 2],
+        [pools[1], 3],
+      ] as const) {
+        sink.holdAfter = sink.received.length; // the server holds every mail: each keeps its connection
+        const sends = Array.from({ length: 4 }, (_, i) => mail.send({ to: `c${i}@enterprise.test`, subject: 's', text: 't' }));
+        await eventually(async () => expect(sink.heldCount).toBe(expected));
+        await new Promise((r) => setTimeout(r, 300)); // another connection would have reached the server by now
+        expect(sink.heldCount).toBe(expected);
+        sink.release();
+        await Promise.all(sends);
+      }
+    } finally {
+      for (const mail of pools) mail.onModuleDestroy();
+      await sink.stop();
+    }
+  });
+
   it('writes .eml files under OUTBOX_DIR when SMTP_URL is unset', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'peiyu-outbox-'));
     const mail = new MailService(loadConfig({ OUTBOX_DIR: dir }));

@@ -4,7 +4,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import { CREDIT_CODE_CHARSET, creditCodeCheckCharacter } from '../src/enterprises/credit-code.js';
 import { QueueName, RemindersJob } from '../src/queue/queue.constants.js';
-import { SWEEP_SCHEDULER_ID } from '../src/reminders/reminders.processor.js';
+import { RemindersProcessor, SWEEP_SCHEDULER_ID } from '../src/reminders/reminders.processor.js';
 import { SmtpSink } from './support/smtp-sink.js';
 import { eventually } from './support/tcp-proxy.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -34,14 +34,24 @@ interface Row {
 
 describe('reminder worker (e2e)', () => {
   let sink: SmtpSink;
+  const cleanup: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
     sink = await new SmtpSink().start(0, { closeTimeout: 100 });
+  });
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
+    sink.release();
   });
   afterAll(async () => {
     await sink?.stop();
   });
 
+  const start = async (env: Record<string, string>, options?: Parameters<typeof startTestApp>[1]) => {
+    const t = await startTestApp({ SMTP_URL: sink.url, ...ALWAYS, ...env }, options);
+    cleanup.push(() => t.close());
+    return t;
+  };
   const remindersQueue = (t: TestApp) => t.app.get<Queue>(getQueueToken(QueueName.Reminders));
   const createEnterprise = async (t: TestApp, body: Record<string, unknown> = {}): Promise<string> => {
     const res = await t.http
@@ -66,6 +76,31 @@ describe('reminder worker (e2e)', () => {
     return res.body.data;
   };
   const justNow = () => new Date(Date.now() - 60_000).toISOString();
+
+  it('REMINDER_SEND_CONCURRENCY sets the worker’s concurrency and the SMTP pool’s size', async () => {
+    const t = await start({ REMINDER_SEND_CONCURRENCY: '2' });
+    expect(t.app.get(RemindersProcessor).worker.concurrency).toBe(2);
+    // Two mails in flight at most: a third waits for a free slot.
+    sink.holdAfter = sink.received.length;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const enterpriseId = await createEnterprise(t);
+      const officer = await t.staff('officer'); // one address each: no digest
+      const res = await t.http
+        .post(`${API}/enterprises/${enterpriseId}/tracking`)
+        .set('authorization', t.adminAuth)
+        .send({ reasons: ['知识产权不足'], nextFollowUpAt: justNow(), officerId: officer.id });
+      expect(res.status).toBe(201);
+      ids.push(enterpriseId);
+    }
+    await eventually(async () => expect(sink.heldCount).toBe(2), 20_000);
+    await new Promise((r) => setTimeout(r, 500)); // a third would have arrived by now
+    expect(sink.heldCount).toBe(2);
+    sink.release();
+    await eventually(async () => {
+      for (const id of ids) expect((await rowsOf(t, id)).map((r) => r.status)).toEqual(['sent']);
+    }, 20_000);
+  });
 
   describe('without a sweep, the planners queue what an event makes due', () => {
     let t: TestApp;

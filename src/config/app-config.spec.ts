@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       REMINDER_SEND_WINDOW: '09:00-18:00',
       REMINDER_WORKING_DAYS_ONLY: true,
       REMINDER_SWEEP_INTERVAL_MS: 60000,
+      REMINDER_SEND_CONCURRENCY: 4,
       WEBHOOK_ALLOW_PRIVATE: false,
     });
     expect(config.SMTP_URL).toBeUndefined();
@@ -101,6 +102,20 @@ describe('loadConfig', () => {
     const problems = problemsOf({ WORKER_HEARTBEAT_MS: ms });
     expect(problems.length === 0).toBe(valid);
     if (!valid) expect(problems[0]).toMatch(/^WORKER_HEARTBEAT_MS: /);
+  });
+
+  it.each([
+    ['0', false],
+    ['1', true],
+    ['100', true],
+    ['101', false],
+    ['2.5', false],
+    ['four', false],
+  ])('REMINDER_SEND_CONCURRENCY %s valid: %s', (n, valid) => {
+    const problems = problemsOf({ REMINDER_SEND_CONCURRENCY: n });
+    expect(problems.length === 0).toBe(valid);
+    if (!valid) expect(problems).toEqual([expect.stringMatching(/^REMINDER_SEND_CONCURRENCY: .*\(got .+\)$/)]);
+    else expect(loadConfig({ REMINDER_SEND_CONCURRENCY: n }).REMINDER_SEND_CONCURRENCY).toBe(Number(n));
   });
 
   it('wants ADMIN_EMAIL and ADMIN_PASSWORD together', () => {

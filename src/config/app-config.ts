@@ -118,6 +118,13 @@ export class AppConfig {
   @Min(1000)
   REMINDER_SWEEP_INTERVAL_MS = 60000;
 
+  /** Reminder mails sent at once by each worker process, and the SMTP pool's connections to match. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  REMINDER_SEND_CONCURRENCY = 4;
+
   /** The language of reminder mails: Chinese, or the English variant. */
   @IsIn(REMINDER_LANGUAGES)
   REMINDER_LANGUAGE: ReminderLanguage = 'zh-CN';

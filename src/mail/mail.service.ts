@@ -35,6 +35,9 @@ export class MailService implements OnModuleDestroy {
     if (config.SMTP_URL) {
       const url = new URL(config.SMTP_URL);
       if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+      // One connection per reminder send slot; SMTP_URL may set its own.
+      if (!url.searchParams.has('maxConnections'))
+        url.searchParams.set('maxConnections', String(config.REMINDER_SEND_CONCURRENCY));
       this.transport = nodemailer.createTransport(url.toString());
     } else {
       this.transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });

@@ -16,8 +16,12 @@ import { RemindersService } from './reminders.service.js';
 export const SWEEP_SCHEDULER_ID = 'reminders:sweep';
 export const PLAN_SCHEDULER_ID = 'reminders:plan-all';
 
-/** The sweeper (recurring) and the sender (one job per due row, carrying only its id). */
-@Processor(QueueName.Reminders, { concurrency: 4 })
+/**
+ * The sweeper (recurring) and the sender (one job per due row, carrying only its id). The
+ * worker starts in onApplicationBootstrap, with REMINDER_SEND_CONCURRENCY: a decorator cannot
+ * read the configuration.
+ */
+@Processor(QueueName.Reminders, { autorun: false })
 @Injectable()
 export class RemindersProcessor extends WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RemindersProcessor.name);
@@ -43,6 +47,9 @@ export class RemindersProcessor extends WorkerHost implements OnApplicationBoots
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // As many sends at once as MailService's SMTP pool has connections.
+    this.worker.concurrency = this.config.REMINDER_SEND_CONCURRENCY;
+    this.worker.run().catch((err: unknown) => this.logger.error({ err }, 'The reminder worker stopped'));
     await this.upsertSweeper();
     await this.queue.upsertJobScheduler(
       PLAN_SCHEDULER_ID,
