@@ -5,9 +5,10 @@ import type { Job, Queue } from 'bullmq';
 import { CREDIT_CODE_CHARSET, creditCodeCheckCharacter } from '../src/enterprises/credit-code.js';
 import { QueueName, RemindersJob } from '../src/queue/queue.constants.js';
 import { RemindersProcessor, SWEEP_SCHEDULER_ID } from '../src/reminders/reminders.processor.js';
+import { sendJob } from '../src/reminders/reminders.service.js';
 import { SmtpSink } from './support/smtp-sink.js';
 import { eventually } from './support/tcp-proxy.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { deleteQueueKeys, startTestApp, type TestApp } from './support/test-app.js';
 
 const API = '/api/v1';
 const ALWAYS = { REMINDER_SEND_WINDOW: '00:00-24:00', REMINDER_WORKING_DAYS_ONLY: 'false' };
@@ -76,6 +77,67 @@ describe('reminder worker (e2e)', () => {
     return res.body.data;
   };
   const justNow = () => new Date(Date.now() - 60_000).toISOString();
+
+  it('a shorter REMINDER_SWEEP_INTERVAL_MS holds from the next start, also after a late sweep', async () => {
+    const first = await startTestApp({
+      SMTP_URL: sink.url,
+      ...ALWAYS,
+      REMINDER_SWEEP_INTERVAL_MS: '3600000',
+    });
+    const prefix = first.config.QUEUE_PREFIX;
+    cleanup.push(async () => {
+      await first.db.drop();
+      await deleteQueueKeys(prefix);
+    });
+    const old = await remindersQueue(first).getJobScheduler(SWEEP_SCHEDULER_ID);
+    expect(old).toMatchObject({ every: 3_600_000 });
+    // The hourly schedule's offset into the hour: what a stale schedule would wait for.
+    expect(old?.offset).toBeGreaterThan(10_000);
+    await first.app.close(); // the database and the queue's keys stay, as across a redeploy
+
+    const second = await start(
+      { QUEUE_PREFIX: prefix, REMINDER_SWEEP_INTERVAL_MS: '1000' },
+      { database: first.db },
+    );
+    const queue = remindersQueue(second);
+    expect(await queue.getJobScheduler(SWEEP_SCHEDULER_ID)).toMatchObject({ every: 1000 });
+    // A sweep picked up late (the worker busy, here paused): the next is still a second away.
+    await queue.pause();
+    await new Promise((r) => setTimeout(r, 2500));
+    const resumed = Date.now();
+    await queue.resume();
+    await eventually(async () => {
+      const sweeps = (await queue.getJobs(['completed'], 0, 100)).filter(
+        (j: Job) => j.name === RemindersJob.Sweep && (j.finishedOn ?? 0) >= resumed,
+      );
+      expect(sweeps.length).toBeGreaterThanOrEqual(3);
+    }, 10_000);
+  });
+
+  it('a backlog of sends does not hold the sweep back', async () => {
+    const t = await start({ REMINDER_SWEEP_INTERVAL_MS: '3600000' });
+    const queue = remindersQueue(t);
+    await queue.pause();
+    // Sends of rows that do not exist: each finds nothing to claim.
+    await queue.addBulk(
+      Array.from({ length: 300 }, (_, i) =>
+        sendJob(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, 0),
+      ),
+    );
+    const sweep = await queue.add(RemindersJob.Sweep, {});
+    await queue.resume();
+    const started = await eventually(async () => {
+      const job = await queue.getJob(sweep.id!);
+      expect(job?.finishedOn).toBeDefined();
+      return job!.processedOn!;
+    }, 20_000);
+    const sends = await queue.getJobs(['completed'], 0, 1000);
+    const before = sends.filter(
+      (j: Job) => j.name === RemindersJob.Send && (j.processedOn ?? Infinity) < started,
+    );
+    // At most the few that took the worker's other slots as it resumed.
+    expect(before.length).toBeLessThan(t.config.REMINDER_SEND_CONCURRENCY);
+  });
 
   it('REMINDER_SEND_CONCURRENCY sets the worker’s concurrency and the SMTP pool’s size', async () => {
     const t = await start({ REMINDER_SEND_CONCURRENCY: '2' });

@@ -84,10 +84,16 @@ export class RemindersProcessor extends WorkerHost implements OnApplicationBoots
   }
 
   private async upsertSweeper(): Promise<void> {
+    const every = this.config.REMINDER_SWEEP_INTERVAL_MS;
+    // BullMQ keeps a schedule's offset when its interval changes and aligns a late iteration to
+    // it: after lowering the interval, the next sweep could be most of the old interval away.
+    // A changed interval starts a new schedule.
+    const current = await this.queue.getJobScheduler(SWEEP_SCHEDULER_ID);
+    if (current && current.every !== every) await this.queue.removeJobScheduler(SWEEP_SCHEDULER_ID);
     // Stable id: every worker start updates the one schedule instead of adding another.
     await this.queue.upsertJobScheduler(
       SWEEP_SCHEDULER_ID,
-      { every: this.config.REMINDER_SWEEP_INTERVAL_MS, tz: this.config.APP_TIMEZONE },
+      { every, tz: this.config.APP_TIMEZONE },
       { name: RemindersJob.Sweep, opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 100 } } },
     );
   }
@@ -121,7 +127,6 @@ export class RemindersProcessor extends WorkerHost implements OnApplicationBoots
     const queued = await this.reminders.queueDue();
     return { recovered, planned, queued };
   }
-
 
   /** Nightly, and once when a worker starts: every enterprise's dated reminders. */
   private async planAll(): Promise<PlanCounts> {

@@ -56,6 +56,9 @@ export const sendJob = (id: string, attempts: number) => ({
   data: { reminderId: id },
   opts: {
     jobId: `reminder:${id}:${attempts}`,
+    // Behind the sweep and the nightly plan, which have none: BullMQ takes jobs without a
+    // priority first, so a backlog of sends cannot hold the sweeper back.
+    priority: 1,
     attempts: SEND_ATTEMPTS,
     // Kept a day to look at, then dropped; the row, not the job, is the record.
     removeOnComplete: { age: 86_400, count: 10_000 },
