@@ -28,7 +28,7 @@ describe('MailService', () => {
       expect(received.raw).toMatch(/^Subject: =\?UTF-8\?/im);
       expect(received.raw).toContain('multipart/alternative');
     } finally {
-      mail.onModuleDestroy();
+      await mail.onApplicationShutdown();
       await sink.stop();
     }
   });
@@ -41,7 +41,7 @@ describe('MailService', () => {
       await expect(mail.send({ to: 'nobody@enterprise.test', subject: 's', text: 't' })).rejects.toMatchObject({ responseCode: 550 });
       expect(sink.received).toHaveLength(0);
     } finally {
-      mail.onModuleDestroy();
+      await mail.onApplicationShutdown();
       await sink.stop();
     }
   });
@@ -66,7 +66,7 @@ describe('MailService', () => {
         await Promise.all(sends);
       }
     } finally {
-      for (const mail of pools) mail.onModuleDestroy();
+      for (const mail of pools) await mail.onApplicationShutdown();
       await sink.stop();
     }
   });
@@ -84,7 +84,7 @@ describe('MailService', () => {
       expect(eml).toMatch(/^To: a@enterprise\.test$/m);
       expect(eml).toMatch(/^Message-ID: <r-1@peiyu\.test>$/m);
     } finally {
-      mail.onModuleDestroy();
+      await mail.onApplicationShutdown();
       await rm(dir, { recursive: true, force: true });
     }
   });

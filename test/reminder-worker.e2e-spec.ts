@@ -2,6 +2,7 @@
 // each test starts its own app (real PostgreSQL, Redis and an SMTP listener in this process).
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
+import pg from 'pg';
 import { CREDIT_CODE_CHARSET, creditCodeCheckCharacter } from '../src/enterprises/credit-code.js';
 import { QueueName, RemindersJob } from '../src/queue/queue.constants.js';
 import { RemindersProcessor, SWEEP_SCHEDULER_ID } from '../src/reminders/reminders.processor.js';
@@ -137,6 +138,65 @@ describe('reminder worker (e2e)', () => {
     );
     // At most the few that took the worker's other slots as it resumed.
     expect(before.length).toBeLessThan(t.config.REMINDER_SEND_CONCURRENCY);
+  });
+
+  it('sends in flight when the app stops are delivered and end sent', async () => {
+    const t = await startTestApp({ SMTP_URL: sink.url, ...ALWAYS, REMINDER_SWEEP_INTERVAL_MS: '1000' });
+    cleanup.push(() => t.db.drop());
+    cleanup.push(() => deleteQueueKeys(t.config.QUEUE_PREFIX));
+    // One mail held by the SMTP server (data sent, no answer yet)…
+    sink.holdAfter = sink.received.length;
+    const first = await createEnterprise(t);
+    await track(t, first, justNow());
+    await eventually(async () => expect(sink.heldCount).toBe(1), 20_000);
+    // …and one send still claiming its row, held on the address's claim lock: it reaches the
+    // SMTP pool only after the stop began.
+    const officer = await t.staff('officer');
+    const lock = new pg.Client({ connectionString: t.db.url });
+    await lock.connect();
+    cleanup.push(() => lock.end());
+    await lock.query('BEGIN');
+    await lock.query(`SELECT pg_advisory_xact_lock(hashtextextended('reminder-recipient:' || $1, 0))`, [
+      officer.email,
+    ]);
+    const second = await createEnterprise(t);
+    const res = await t.http
+      .post(`${API}/enterprises/${second}/tracking`)
+      .set('authorization', t.adminAuth)
+      .send({ reasons: ['知识产权不足'], nextFollowUpAt: justNow(), officerId: officer.id });
+    expect(res.status).toBe(201);
+    await eventually(async () => {
+      const [{ waiting }] = await t.db.query<{ waiting: number }>(
+        `SELECT count(*)::int AS waiting FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+          WHERE d.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted`,
+      );
+      expect(waiting).toBe(1);
+    }, 20_000);
+    const rows = [...(await rowsOf(t, first)), ...(await rowsOf(t, second))];
+
+    const worker = t.app.get(RemindersProcessor).worker;
+    const stopping = t.app.close();
+    // Both go on once the stop is under way: the worker is closing, waiting for its jobs.
+    await eventually(async () => expect(worker.closing).toBeTruthy());
+    sink.release();
+    await lock.query('COMMIT');
+    await stopping;
+    const after = await t.db.query<{
+      id: string;
+      status: string;
+      attempts: number;
+      lastError: string | null;
+    }>(
+      `SELECT id, status, attempts, last_error AS "lastError" FROM reminders WHERE id = ANY($1::uuid[]) ORDER BY id`,
+      [rows.map((r) => r.id)],
+    );
+    expect(after).toEqual(
+      rows
+        .map((r) => ({ id: r.id, status: 'sent', attempts: 1, lastError: null }))
+        .sort((a, b) => a.id.localeCompare(b.id)),
+    );
+    for (const r of rows)
+      expect(sink.received.filter((m) => m.raw.includes(`<reminder-${r.id}@peiyu>`))).toHaveLength(1);
   });
 
   it('REMINDER_SEND_CONCURRENCY sets the worker’s concurrency and the SMTP pool’s size', async () => {

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { AppConfig } from '../config/app-config.js';
 
@@ -25,10 +25,11 @@ export interface SentMail {
  * server is configured — a working default on a laptop.
  */
 @Injectable()
-export class MailService implements OnModuleDestroy {
+export class MailService implements OnApplicationShutdown {
   private readonly logger = new Logger(MailService.name);
   private readonly transport: Transporter;
   private readonly toFiles: boolean;
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly config: AppConfig) {
     this.toFiles = !config.SMTP_URL;
@@ -49,7 +50,7 @@ export class MailService implements OnModuleDestroy {
   }
 
   async send(mail: OutgoingMail): Promise<SentMail> {
-    const info = await this.transport.sendMail({
+    const sending = this.transport.sendMail({
       from: this.config.MAIL_FROM,
       to: mail.to,
       subject: mail.subject,
@@ -58,6 +59,8 @@ export class MailService implements OnModuleDestroy {
       messageId: mail.messageId,
       headers: mail.headers,
     });
+    this.inFlight.add(sending);
+    const info = await sending.finally(() => this.inFlight.delete(sending));
     if (!this.toFiles) return { messageId: info.messageId, response: String(info.response) };
     const dir = this.config.OUTBOX_DIR;
     await mkdir(dir, { recursive: true });
@@ -70,7 +73,14 @@ export class MailService implements OnModuleDestroy {
     return { messageId: info.messageId, response: file };
   }
 
-  onModuleDestroy(): void {
+  /**
+   * Not onModuleDestroy: Nest runs that before the queue workers stop, and a send a job begins
+   * after it would find the pool closed. MailModule is global, so this runs after the other
+   * modules' shutdown hooks (the workers close there, waiting for their jobs); a send still
+   * under way is waited for all the same.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.inFlight);
     this.transport.close();
   }
 }
