@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { DomainEvents, type DomainEvent } from '../common/domain-events.js';
 import { AppConfig } from '../config/app-config.js';
-import { isoUtc, mutate } from '../database/sql.js';
+import { isoUtc, mutate, namedQuery } from '../database/sql.js';
 import { previousWorkingDay } from './calendar.js';
 import {
   outboxChanges,
@@ -308,7 +308,8 @@ export class EnterpriseReminderPlanner implements OnModuleInit {
         'enterpriseId' | 'enterpriseName' | 'contactName' | 'contactEmail' | 'remindersEnabled' | 'enterpriseDeleted' | 'nextFollowUpAt'
       > & { nextFollowUpAt: string })[];
       dueNow: boolean;
-    })[] = await db.query(
+    })[] = await namedQuery(
+      db instanceof DataSource ? db.manager : db,
       `SELECT e.id, e.name, e.contact_name AS "contactName", e.contact_email AS "contactEmail",
               e.deleted_at IS NOT NULL AS deleted, e.reminders_enabled AS "remindersEnabled",
               u.name AS "officerName", u.email AS "officerEmail",
@@ -362,8 +363,11 @@ export class EnterpriseReminderPlanner implements OnModuleInit {
                   : 'false'
               } AS "dueNow"
          FROM enterprises e LEFT JOIN users u ON u.id = e.officer_id AND u.active
-        WHERE e.id = ANY($1::uuid[])`,
-      options.dueBy ? [ids, this.clock.now(), options.dueBy] : [ids, this.clock.now()],
+        WHERE ${ids.length === 1 ? 'e.id = $1::uuid' : 'e.id = ANY($1::uuid[])'}`,
+      // One id as a scalar: PostgreSQL then keeps a generic plan of the named statement instead
+      // of planning it on every event (an array parameter's generic plan looks dearer than a
+      // one-element custom plan, so it would never switch).
+      [ids.length === 1 ? ids[0] : ids, this.clock.now(), ...(options.dueBy ? [options.dueBy] : [])],
     );
     return rows.map(({ id, officerName, officerEmail, remindersEnabled, outbox, openTrackings, dueNow, ...e }) => ({
       facts: {
