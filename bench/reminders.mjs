@@ -676,7 +676,12 @@ async function plan() {
   const first = await workerReady(pool, queue, worker, 600_000, meter1.sample);
   const cpu1 = await meter1.stop();
   const firstMs = first.finishedOn - first.processedOn;
-  const logLine = worker.lines.find((l) => l.includes('Planned the reminders of every enterprise'));
+  // The service writes its log in batches (every 250 ms at the latest): give the line time to arrive.
+  let logLine;
+  for (let i = 0; i < 20 && !logLine; i++) {
+    logLine = worker.lines.find((l) => l.includes('Planned the reminders of every enterprise'));
+    if (!logLine) await new Promise((r) => setTimeout(r, 100));
+  }
   const outboxState = async () =>
     (
       await pool.query(`SELECT count(*)::int AS rows, sum(version)::bigint AS versions, max(updated_at) AS "lastUpdate",
