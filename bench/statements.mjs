@@ -54,8 +54,8 @@ try {
     const res = await call(method, path, body, headers);
     await new Promise((r) => setTimeout(r, 1500)); // after-commit listeners
     const text = readFileSync(a.log).subarray(from).toString();
-    const stmts = text.split('\n').filter((l) => / LOG:  (statement|execute [^:]*):/.test(l))
-      .map((l) => l.replace(/^.*? LOG:  /, '').slice(0, 160));
+    const stmts = text.split('\n').filter((l) => / LOG: {2}(statement|execute [^:]*):/.test(l))
+      .map((l) => l.replace(/^.*? LOG: {2}/, '').slice(0, 160));
     console.log(`\n## ${label} → ${res.status}: ${stmts.length} statements`);
     for (const s of stmts) console.log(`- ${s}`);
   }
