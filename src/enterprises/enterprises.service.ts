@@ -17,6 +17,7 @@ import type {
 } from './dto/enterprise.dto.js';
 import { assertAssignableOfficer } from '../users/assignable-officer.js';
 import { Enterprise } from './enterprise.entity.js';
+import { newEnterpriseValues } from './enterprise-values.js';
 import { ENTERPRISE_COLUMNS, enterpriseListQuery } from './enterprise-list.query.js';
 
 const GET_ONE = `SELECT ${ENTERPRISE_COLUMNS} FROM enterprises WHERE id = $1 AND deleted_at IS NULL`;
@@ -117,29 +118,12 @@ export class EnterprisesService {
   }
 
   async create(actor: Actor, dto: CreateEnterpriseDto): Promise<EnterpriseView> {
-    const { code, warning } = checkedCreditCode(dto.creditCode, dto.creditCodeConfirmed);
-    const officerId = dto.officerId ?? null;
+    const checked = checkedCreditCode(dto.creditCode, dto.creditCodeConfirmed);
+    const values = newEnterpriseValues(dto, checked);
+    const officerId = values.officerId;
     if (!canWriteEnterprise(actor, officerId)) {
       throw Problem.forbidden('Officers create enterprises for themselves or unassigned.');
     }
-    const values: Partial<Enterprise> = {
-      name: dto.name,
-      creditCode: code,
-      creditCodeWarning: warning,
-      registeredAt: dto.registeredAt ?? null,
-      street: dto.street ?? null,
-      industry: dto.industry ?? null,
-      techDomain: dto.techDomain ?? null,
-      contactName: dto.contactName ?? null,
-      contactEmail: dto.contactEmail ?? null,
-      contactPhone: dto.contactPhone ?? null,
-      officerId,
-      status: dto.status ?? 'prospect',
-      statusManual: dto.status !== undefined,
-      tier: dto.tier ?? null,
-      remindersEnabled: dto.remindersEnabled ?? true,
-      tags: dto.tags ?? [],
-    };
     const view = await this.dataSource.transaction(async (m) => {
       if (officerId) await assertAssignableOfficer(m, officerId);
       const { columns, params } = this.columnsOf(values);
@@ -152,7 +136,7 @@ export class EnterprisesService {
          RETURNING ${ENTERPRISE_COLUMNS}`,
         params,
       );
-      if (!saved) await this.duplicateCreditCode(m, code);
+      if (!saved) await this.duplicateCreditCode(m, checked.code);
       await this.audit.record(m, actor, {
         action: 'create',
         entity: 'enterprise',

@@ -8,7 +8,7 @@ import { Problem, type FieldError } from '../common/problem.js';
 import { flattenErrors } from '../common/validation.pipe.js';
 import { inspectCreditCode } from '../enterprises/credit-code.js';
 import { CreateEnterpriseDto, UpdateEnterpriseDto } from '../enterprises/dto/enterprise.dto.js';
-import type { EnterpriseStatus, EnterpriseTier, TechDomain } from '../enterprises/enterprise.constants.js';
+import { newEnterpriseValues, type EnterpriseValues } from '../enterprises/enterprise-values.js';
 import { columnOf, COLUMN_LABELS, fieldValue, isReadOnly, type ImportedField } from './columns.js';
 import type { Sheet } from './spreadsheet.js';
 
@@ -27,25 +27,6 @@ export interface InputRow {
   code?: string;
 }
 
-/** The enterprise columns an import writes and a revert restores. */
-export interface EnterpriseValues {
-  name: string;
-  creditCode: string;
-  creditCodeWarning: boolean;
-  registeredAt: string | null;
-  street: string | null;
-  industry: string | null;
-  techDomain: TechDomain | null;
-  contactName: string | null;
-  contactEmail: string | null;
-  contactPhone: string | null;
-  officerId: string | null;
-  status: EnterpriseStatus;
-  statusManual: boolean;
-  tier: EnterpriseTier | null;
-  remindersEnabled: boolean;
-  tags: string[];
-}
 
 export const VALUE_FIELDS: (keyof EnterpriseValues)[] = [
   'name',
@@ -216,24 +197,7 @@ export function planImport(rows: InputRow[], errorsSoFar: RowError[], ctx: PlanC
       const inspected = inspectCreditCode(dto.creditCode);
       plan.creates.push({
         row,
-        values: {
-          name: dto.name,
-          creditCode: inspected.code,
-          creditCodeWarning: inspected.checkFailed === true,
-          registeredAt: dto.registeredAt ?? null,
-          street: dto.street ?? null,
-          industry: dto.industry ?? null,
-          techDomain: dto.techDomain ?? null,
-          contactName: dto.contactName ?? null,
-          contactEmail: dto.contactEmail ?? null,
-          contactPhone: dto.contactPhone ?? null,
-          officerId: dto.officerId ?? null,
-          status: dto.status ?? 'prospect',
-          statusManual: dto.status !== undefined,
-          tier: dto.tier ?? null,
-          remindersEnabled: dto.remindersEnabled ?? true,
-          tags: dto.tags ?? [],
-        },
+        values: newEnterpriseValues(dto, { code: inspected.code, warning: inspected.checkFailed === true }),
       });
       continue;
     }

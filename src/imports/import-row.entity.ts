@@ -1,6 +1,6 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { Enterprise } from '../enterprises/enterprise.entity.js';
-import type { EnterpriseValues } from './import-plan.js';
+import type { EnterpriseValues } from '../enterprises/enterprise-values.js';
 import { ImportRecord } from './import.entity.js';
 
 /**

@@ -10,12 +10,12 @@ import { Problem } from '../common/problem.js';
 import type { Upload } from '../common/upload.js';
 import { UUID } from '../common/validators.js';
 import { isoUtc, mutate } from '../database/sql.js';
+import type { EnterpriseValues } from '../enterprises/enterprise-values.js';
 import type { ImportListQuery, ImportResultView, ImportView } from './dto/import.dto.js';
 import {
   planImport,
   readInputRows,
   VALUE_FIELDS,
-  type EnterpriseValues,
   type ExistingEnterprise,
   type ImportPlan,
 } from './import-plan.js';
