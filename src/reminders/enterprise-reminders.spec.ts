@@ -1,5 +1,5 @@
 import {
-  canonicalJson,
+  sameJson,
   outboxChanges,
   planEnterpriseReminders,
   type EnterpriseFacts,
@@ -239,12 +239,15 @@ describe('outboxChanges', () => {
   });
 });
 
-describe('canonicalJson', () => {
+describe('sameJson', () => {
   it('ignores key order at every depth, keeps array order, drops undefined', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, 1], c: null, e: undefined } })).toBe(
-      canonicalJson({ a: { c: null, d: [2, 1] }, b: 1 }),
-    );
-    expect(canonicalJson({ a: [1, 2] })).not.toBe(canonicalJson({ a: [2, 1] }));
-    expect(canonicalJson({ a: 1 })).not.toBe(canonicalJson({ a: '1' }));
+    expect(sameJson({ b: 1, a: { d: [2, 1], c: null, e: undefined } }, { a: { c: null, d: [2, 1] }, b: 1 })).toBe(true);
+    expect(sameJson({ a: [1, 2] }, { a: [2, 1] })).toBe(false);
+    expect(sameJson({ a: 1 }, { a: '1' })).toBe(false);
+    expect(sameJson({ a: 1 }, { a: 1, b: null })).toBe(false);
+    expect(sameJson({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(sameJson({ a: [] }, { a: {} })).toBe(false);
+    expect(sameJson(null, {})).toBe(false);
+    expect(sameJson({ a: { b: 'x' } }, { a: { b: 'y' } })).toBe(false);
   });
 });
