@@ -152,33 +152,54 @@ export class EnterpriseReminderPlanner implements OnModuleInit {
     if (loaded.dueNow || (earliest && earliest <= now)) await this.reminders.queueDue([enterpriseId]);
   }
 
-  /** The nightly run: every enterprise, in id order, a chunk at a time. */
+  /**
+   * The nightly run: every enterprise, in id order, a chunk at a time. Two connections, so the
+   * work overlaps instead of alternating: while one writes a chunk's changes, the other reads
+   * the next chunk's facts and the worker computes its plan.
+   */
   async planAll(): Promise<PlanCounts> {
     const total: PlanCounts = { enterprises: 0, planned: 0, cancelled: 0 };
-    await this.withoutJit(async (db) => {
-      let after = '00000000-0000-0000-0000-000000000000';
-      for (;;) {
-        const rows: { id: string }[] = await db.query(
-          `SELECT id FROM enterprises WHERE id > $1 ORDER BY id LIMIT $2`,
-          [after, PLAN_CHUNK],
-        );
-        if (rows.length === 0) break;
-        const counts = await this.planEnterprises(
-          rows.map((r) => r.id),
-          db,
-        );
-        total.enterprises += counts.enterprises;
-        total.planned += counts.planned;
-        total.cancelled += counts.cancelled;
-        after = rows[rows.length - 1].id;
-      }
-    });
+    const count = (applied: Applied) => {
+      total.enterprises += applied.enterprises;
+      total.planned += applied.planned;
+      total.cancelled += applied.cancelled;
+    };
+    await this.withoutJit((reader) =>
+      this.withoutJit(async (writer) => {
+        let after = '00000000-0000-0000-0000-000000000000';
+        let writing: Promise<Applied> | null = null;
+        try {
+          for (;;) {
+            const rows: { id: string }[] = await reader.query(
+              `SELECT id FROM enterprises WHERE id > $1 ORDER BY id LIMIT $2`,
+              [after, PLAN_CHUNK],
+            );
+            if (rows.length === 0) break;
+            const loaded = await this.loadFacts(
+              reader,
+              rows.map((r) => r.id),
+              { trackings: false, dueBy: null },
+            );
+            if (writing) count(await writing);
+            writing = this.apply(writer, loaded, this.clock.today());
+            // Observed now (its failure surfaces at the await above, next round), so a write
+            // failing during the next read is not an unhandled rejection.
+            writing.catch(() => undefined);
+            after = rows[rows.length - 1].id;
+          }
+          if (writing) count(await writing);
+        } finally {
+          // A failed read must not release the writer's connection under a write still running.
+          await writing?.catch(() => undefined);
+        }
+      }),
+    );
     this.logger.log(total, 'Planned the reminders of every enterprise');
     return total;
   }
 
   /**
-   * A run over many chunks, on one connection with PostgreSQL's JIT compiler off. The facts
+   * A connection for a run over many chunks, with PostgreSQL's JIT compiler off. The facts
    * statement for PLAN_CHUNK enterprises executes in about 0.1 s, but when the statistics are
    * stale (after a bulk load, or the first run's own inserts) the planner overestimates it and
    * JIT compiles it for about 0.8 s, every chunk.
