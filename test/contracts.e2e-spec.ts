@@ -3,8 +3,8 @@
 // field, status moves, unique contract numbers, list filters with keyset pages, the officer
 // rule, and the audit trail.
 import type { Response } from 'supertest';
-import { CREDIT_CODE_CHARSET, creditCodeCheckCharacter } from '../src/enterprises/credit-code.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { creditCodes } from './support/credit-codes.js';
 
 const API = '/api/v1';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -14,16 +14,12 @@ type Who = Record<string, string>;
 type Body = Record<string, unknown>;
 
 let serial = 0;
-function freshCode(): string {
-  let n = ++serial;
-  let org = '';
-  for (let i = 0; i < 8; i++) {
-    org = CREDIT_CODE_CHARSET[n % 31] + org;
-    n = Math.floor(n / 31);
-  }
-  const first17 = `91370304C${org}`;
-  return first17 + creditCodeCheckCharacter(first17);
-}
+const nextCode = creditCodes('91370304C');
+/** Counts the codes made, for names that go with them. */
+const freshCode = () => {
+  serial++;
+  return nextCode();
+};
 
 function expectStatus(res: Response, status: number): void {
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);

@@ -6,7 +6,6 @@ import type { Response } from 'supertest';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { DomainEvents, type DomainEvent } from '../src/common/domain-events.js';
 import { createDataSource } from '../src/database/data-source.js';
-import { CREDIT_CODE_CHARSET, creditCodeCheckCharacter } from '../src/enterprises/credit-code.js';
 import { ReadinessInputsService } from '../src/enterprises/readiness-inputs.service.js';
 import {
   evaluateHnte,
@@ -17,6 +16,7 @@ import {
   type ReadinessInput,
 } from '../src/readiness/rules.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { creditCodes } from './support/credit-codes.js';
 
 const API = '/api/v1';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -27,16 +27,12 @@ type Who = Record<string, string>;
 
 let serial = 0;
 /** A valid credit code no other row uses. */
-function freshCode(): string {
-  let n = ++serial;
-  let org = '';
-  for (let i = 0; i < 8; i++) {
-    org = CREDIT_CODE_CHARSET[n % 31] + org;
-    n = Math.floor(n / 31);
-  }
-  const first17 = `91370304F${org}`;
-  return first17 + creditCodeCheckCharacter(first17);
-}
+const nextCode = creditCodes('91370304F');
+/** Counts the codes made, for names that go with them. */
+const freshCode = () => {
+  serial++;
+  return nextCode();
+};
 
 function expectStatus(res: Response, status: number): void {
   if (res.status !== status)

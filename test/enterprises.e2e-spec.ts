@@ -9,6 +9,7 @@ import { pgPool } from '../src/database/sql.js';
 import { CREDIT_CODE_CHARSET, creditCodeCheckCharacter } from '../src/enterprises/credit-code.js';
 import { demoEnterprises } from '../src/enterprises/demo-data.js';
 import { ADMIN, startTestApp, type TestApp } from './support/test-app.js';
+import { creditCodes } from './support/credit-codes.js';
 
 const BASE = '/api/v1/enterprises';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -42,16 +43,12 @@ interface Enterprise {
 
 let serial = 0;
 /** A valid code no other row uses: Beijing region, organisation code "T" + a base-31 serial. */
-function freshCode(): string {
-  let n = ++serial;
-  let org = '';
-  for (let i = 0; i < 8; i++) {
-    org = CREDIT_CODE_CHARSET[n % 31] + org;
-    n = Math.floor(n / 31);
-  }
-  const first17 = `91110000T${org}`;
-  return first17 + creditCodeCheckCharacter(first17);
-}
+const nextCode = creditCodes('91110000T');
+/** Counts the codes made, for names that go with them. */
+const freshCode = () => {
+  serial++;
+  return nextCode();
+};
 
 /** The same code with a check character that fails. */
 function withBadCheck(code: string): string {

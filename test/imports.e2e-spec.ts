@@ -4,24 +4,20 @@ import ExcelJS from 'exceljs';
 import type { Response } from 'supertest';
 import { DomainEvents, type DomainEvent } from '../src/common/domain-events.js';
 import { UPLOAD_MAX_BYTES } from '../src/common/upload.js';
-import { CREDIT_CODE_CHARSET, creditCodeCheckCharacter } from '../src/enterprises/credit-code.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { creditCodes } from './support/credit-codes.js';
 
 const API = '/api/v1';
 type Who = Record<string, string>;
 
 let serial = 0;
 /** A valid code no other row uses: Zibo region, organisation code "MA" + a base-31 serial. */
-function freshCode(): string {
-  let n = ++serial + process.pid * 1000;
-  let org = '';
-  for (let i = 0; i < 7; i++) {
-    org = CREDIT_CODE_CHARSET[n % 31] + org;
-    n = Math.floor(n / 31);
-  }
-  const first17 = `91370304MA${org}`;
-  return first17 + creditCodeCheckCharacter(first17);
-}
+const nextCode = creditCodes('91370304MA', process.pid * 1000);
+/** Counts the codes made, for names that go with them. */
+const freshCode = () => {
+  serial++;
+  return nextCode();
+};
 
 async function xlsx(rows: unknown[][]): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();

@@ -2,23 +2,13 @@
 // through the normal stage rules; the rest is reported.
 import ExcelJS from 'exceljs';
 import type { Response } from 'supertest';
-import { CREDIT_CODE_CHARSET, creditCodeCheckCharacter } from '../src/enterprises/credit-code.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { creditCodes } from './support/credit-codes.js';
 
 const API = '/api/v1';
 type Who = Record<string, string>;
 
-let serial = 0;
-function freshCode(): string {
-  let n = ++serial + process.pid * 1000;
-  let org = '';
-  for (let i = 0; i < 7; i++) {
-    org = CREDIT_CODE_CHARSET[n % 31] + org;
-    n = Math.floor(n / 31);
-  }
-  const first17 = `91370304MC${org}`;
-  return first17 + creditCodeCheckCharacter(first17);
-}
+const freshCode = creditCodes('91370304MC', process.pid * 1000);
 
 function expectStatus(res: Response, status: number): void {
   if (res.status !== status)

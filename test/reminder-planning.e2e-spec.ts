@@ -4,11 +4,11 @@
 // real PostgreSQL and Redis and an SMTP listener in this process.
 import type { Response } from 'supertest';
 import { Clock } from '../src/common/clock.js';
-import { CREDIT_CODE_CHARSET, creditCodeCheckCharacter } from '../src/enterprises/credit-code.js';
 import { EnterpriseReminderPlanner } from '../src/reminders/enterprise-reminder-planner.service.js';
 import { readMail, SmtpSink } from './support/smtp-sink.js';
 import { eventually } from './support/tcp-proxy.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { creditCodes } from './support/credit-codes.js';
 
 const API = '/api/v1';
 
@@ -26,16 +26,12 @@ interface Row {
 }
 
 let serial = 0;
-function freshCode(): string {
-  let n = ++serial + 9100;
-  let org = '';
-  for (let i = 0; i < 8; i++) {
-    org = CREDIT_CODE_CHARSET[n % 31] + org;
-    n = Math.floor(n / 31);
-  }
-  const first17 = `91370304P${org}`;
-  return first17 + creditCodeCheckCharacter(first17);
-}
+const nextCode = creditCodes('91370304P', 9100);
+/** Counts the codes made, for names that go with them. */
+const freshCode = () => {
+  serial++;
+  return nextCode();
+};
 
 function ok(res: Response, status = 200): Response {
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);

@@ -3,28 +3,24 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import pg from 'pg';
-import { CREDIT_CODE_CHARSET, creditCodeCheckCharacter } from '../src/enterprises/credit-code.js';
 import { QueueName, RemindersJob } from '../src/queue/queue.constants.js';
 import { RemindersProcessor, SWEEP_SCHEDULER_ID } from '../src/reminders/reminders.processor.js';
 import { sendJob } from '../src/reminders/reminders.service.js';
 import { SmtpSink } from './support/smtp-sink.js';
 import { eventually } from './support/tcp-proxy.js';
 import { deleteQueueKeys, startTestApp, type TestApp } from './support/test-app.js';
+import { creditCodes } from './support/credit-codes.js';
 
 const API = '/api/v1';
 const ALWAYS = { REMINDER_SEND_WINDOW: '00:00-24:00', REMINDER_WORKING_DAYS_ONLY: 'false' };
 
 let serial = 0;
-function freshCode(): string {
-  let n = ++serial + 12_000;
-  let org = '';
-  for (let i = 0; i < 8; i++) {
-    org = CREDIT_CODE_CHARSET[n % 31] + org;
-    n = Math.floor(n / 31);
-  }
-  const first17 = `91370304W${org}`;
-  return first17 + creditCodeCheckCharacter(first17);
-}
+const nextCode = creditCodes('91370304W', 12_000);
+/** Counts the codes made, for names that go with them. */
+const freshCode = () => {
+  serial++;
+  return nextCode();
+};
 
 interface Row {
   id: string;

@@ -5,13 +5,13 @@ import type { Queue } from 'bullmq';
 import type { Response } from 'supertest';
 import { Clock } from '../src/common/clock.js';
 import { DomainEvents, type DomainEvent } from '../src/common/domain-events.js';
-import { CREDIT_CODE_CHARSET, creditCodeCheckCharacter } from '../src/enterprises/credit-code.js';
 import { QueueName, RemindersJob } from '../src/queue/queue.constants.js';
 import { ReminderPlanner } from '../src/reminders/reminder-planner.service.js';
 import { RemindersService, sendJob } from '../src/reminders/reminders.service.js';
 import { SmtpSink } from './support/smtp-sink.js';
 import { eventually } from './support/tcp-proxy.js';
 import { deleteQueueKeys, startTestApp, type TestApp } from './support/test-app.js';
+import { creditCodes } from './support/credit-codes.js';
 
 const API = '/api/v1';
 const UNKNOWN_ID = '7e0e3b4a-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
@@ -36,16 +36,12 @@ interface Row {
 }
 
 let serial = 0;
-function freshCode(): string {
-  let n = ++serial + 7000;
-  let org = '';
-  for (let i = 0; i < 8; i++) {
-    org = CREDIT_CODE_CHARSET[n % 31] + org;
-    n = Math.floor(n / 31);
-  }
-  const first17 = `91370304R${org}`;
-  return first17 + creditCodeCheckCharacter(first17);
-}
+const nextCode = creditCodes('91370304R', 7000);
+/** Counts the codes made, for names that go with them. */
+const freshCode = () => {
+  serial++;
+  return nextCode();
+};
 
 function expectStatus(res: Response, status: number): void {
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);

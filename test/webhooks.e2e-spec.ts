@@ -2,28 +2,24 @@
 // in this process: signed deliveries, retries through an outage, Redis emptied, the private
 // address rule, pausing (and the admins' mail), replay. Rows are polled, never slept on.
 import { Clock } from '../src/common/clock.js';
-import { CREDIT_CODE_CHARSET, creditCodeCheckCharacter } from '../src/enterprises/credit-code.js';
 import { verifySignature } from '../src/webhooks/signature.js';
 import { WebhookOutbox } from '../src/webhooks/webhook-outbox.service.js';
 import { readMail, SmtpSink } from './support/smtp-sink.js';
 import { eventually } from './support/tcp-proxy.js';
 import { deleteQueueKeys, startTestApp, type TestApp } from './support/test-app.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
+import { creditCodes } from './support/credit-codes.js';
 
 const API = '/api/v1';
 const SECRET = 'whsec_a-secret-the-receiver-keeps';
 
 let serial = 0;
-function freshCode(): string {
-  let n = ++serial + 9100;
-  let org = '';
-  for (let i = 0; i < 8; i++) {
-    org = CREDIT_CODE_CHARSET[n % 31] + org;
-    n = Math.floor(n / 31);
-  }
-  const first17 = `91370304W${org}`;
-  return first17 + creditCodeCheckCharacter(first17);
-}
+const nextCode = creditCodes('91370304W', 9100);
+/** Counts the codes made, for names that go with them. */
+const freshCode = () => {
+  serial++;
+  return nextCode();
+};
 
 interface Delivery {
   id: string;
