@@ -7,15 +7,38 @@ import type { EnterpriseQuery, EnterpriseView } from './dto/enterprise.dto.js';
 // The enterprise list as SQL: a pure function of the query, shared by the service and the
 // search benchmark, so what is measured is what is served.
 
-// Columns aliased to the API's camelCase, so list rows go out without a mapping step.
-export const ENTERPRISE_COLUMNS = `id, name, credit_code AS "creditCode", credit_code_warning AS "creditCodeWarning",
-  registered_at AS "registeredAt", street, industry, tech_domain AS "techDomain",
-  contact_name AS "contactName", contact_email AS "contactEmail", contact_phone AS "contactPhone",
-  officer_id AS "officerId", status, tier, reminders_enabled AS "remindersEnabled", tags,
-  readiness_verdict AS "readinessVerdict", readiness_score_min AS "readinessScoreMin",
-  readiness_score_max AS "readinessScoreMax", version,
-  ${isoUtc('created_at')} AS "createdAt", ${isoUtc('updated_at')} AS "updatedAt"`;
+/** Each field of the API's enterprise view and the SQL that reads it: one list for every query. */
+const VIEW_COLUMNS: Record<keyof EnterpriseView, string> = {
+  id: 'id',
+  name: 'name',
+  creditCode: 'credit_code',
+  creditCodeWarning: 'credit_code_warning',
+  registeredAt: 'registered_at',
+  street: 'street',
+  industry: 'industry',
+  techDomain: 'tech_domain',
+  contactName: 'contact_name',
+  contactEmail: 'contact_email',
+  contactPhone: 'contact_phone',
+  officerId: 'officer_id',
+  status: 'status',
+  tier: 'tier',
+  remindersEnabled: 'reminders_enabled',
+  tags: 'tags',
+  readinessVerdict: 'readiness_verdict',
+  readinessScoreMin: 'readiness_score_min',
+  readinessScoreMax: 'readiness_score_max',
+  version: 'version',
+  createdAt: isoUtc('created_at'),
+  updatedAt: isoUtc('updated_at'),
+};
 
+export const ENTERPRISE_VIEW_FIELDS = Object.keys(VIEW_COLUMNS) as (keyof EnterpriseView)[];
+
+// Aliased to the API's camelCase, so rows go out without a mapping step.
+export const ENTERPRISE_COLUMNS = Object.entries(VIEW_COLUMNS)
+  .map(([field, sql]) => (sql === field ? sql : `${sql} AS "${field}"`))
+  .join(', ');
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, '\\$&');
 

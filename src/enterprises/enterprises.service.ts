@@ -51,31 +51,6 @@ const NOT_NULL: (keyof UpdateEnterpriseDto)[] = [
   'tags',
 ];
 
-export const toEnterpriseView = (e: Enterprise): EnterpriseView => ({
-  id: e.id,
-  name: e.name,
-  creditCode: e.creditCode,
-  creditCodeWarning: e.creditCodeWarning,
-  registeredAt: e.registeredAt,
-  street: e.street,
-  industry: e.industry,
-  techDomain: e.techDomain,
-  contactName: e.contactName,
-  contactEmail: e.contactEmail,
-  contactPhone: e.contactPhone,
-  officerId: e.officerId,
-  status: e.status,
-  tier: e.tier,
-  remindersEnabled: e.remindersEnabled,
-  tags: e.tags,
-  readinessVerdict: e.readinessVerdict ?? null,
-  readinessScoreMin: e.readinessScoreMin ?? null,
-  readinessScoreMax: e.readinessScoreMax ?? null,
-  version: e.version,
-  createdAt: e.createdAt.toISOString(),
-  updatedAt: e.updatedAt.toISOString(),
-});
-
 /** The credit code as stored, with its warning flag; a 400 naming creditCode otherwise. */
 function checkedCreditCode(raw: string, confirmed: boolean | undefined): { code: string; warning: boolean } {
   const inspected = inspectCreditCode(raw);
