@@ -41,14 +41,8 @@ interface Enterprise {
 
 // --- credit codes ---------------------------------------------------------------------------
 
-let serial = 0;
 /** A valid code no other row uses: Beijing region, organisation code "T" + a base-31 serial. */
-const nextCode = creditCodes('91110000T');
-/** Counts the codes made, for names that go with them. */
-const freshCode = () => {
-  serial++;
-  return nextCode();
-};
+const freshCode = creditCodes('91110000T');
 
 /** The same code with a check character that fails. */
 function withBadCheck(code: string): string {
@@ -120,7 +114,7 @@ describe('enterprises (e2e)', () => {
   const call = (method: 'get' | 'patch' | 'delete', path: string, who: Who, body: object) =>
     method === 'patch' ? t.http.patch(path).set(who).send(body) : t.http[method](path).set(who);
   const create = async (who: Who, body: Row = {}): Promise<Enterprise> => {
-    const res = await post(who, { name: `测试企业${serial + 1}`, creditCode: freshCode(), ...body });
+    const res = await post(who, { name: `测试企业${freshCode.made + 1}`, creditCode: freshCode(), ...body });
     expectOk(res, 201);
     return res.body;
   };

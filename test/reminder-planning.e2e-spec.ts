@@ -25,13 +25,7 @@ interface Row {
   attemptLog?: { attempt: number; outcome: string; error: string | null; messageId: string | null }[];
 }
 
-let serial = 0;
-const nextCode = creditCodes('91370304P', 9100);
-/** Counts the codes made, for names that go with them. */
-const freshCode = () => {
-  serial++;
-  return nextCode();
-};
+const freshCode = creditCodes('91370304P', 9100);
 
 function ok(res: Response, status = 200): Response {
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
@@ -52,10 +46,10 @@ describe('reminder planning (e2e)', () => {
   const createEnterprise = async (body: Body = {}): Promise<string> =>
     ok(
       await post('/enterprises', {
-        name: `规划企业${serial + 1}`,
+        name: `规划企业${freshCode.made + 1}`,
         creditCode: freshCode(),
         contactName: '王经理',
-        contactEmail: `contact${serial + 1}@qiye.test`,
+        contactEmail: `contact${freshCode.made + 1}@qiye.test`,
         ...body,
       }),
       201,
@@ -250,7 +244,7 @@ describe('reminder planning (e2e)', () => {
     const enterpriseId = await createEnterprise();
     const contract = ok(
       await post(`/enterprises/${enterpriseId}/contracts`, {
-        contractNo: `BS-2026-${serial}`,
+        contractNo: `BS-2026-${freshCode.made}`,
         officerId: officer.id,
         signedAt: '2026-11-01',
         startsAt: '2026-11-01',

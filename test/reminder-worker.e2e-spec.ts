@@ -14,13 +14,7 @@ import { creditCodes } from './support/credit-codes.js';
 const API = '/api/v1';
 const ALWAYS = { REMINDER_SEND_WINDOW: '00:00-24:00', REMINDER_WORKING_DAYS_ONLY: 'false' };
 
-let serial = 0;
-const nextCode = creditCodes('91370304W', 12_000);
-/** Counts the codes made, for names that go with them. */
-const freshCode = () => {
-  serial++;
-  return nextCode();
-};
+const freshCode = creditCodes('91370304W', 12_000);
 
 interface Row {
   id: string;
@@ -55,7 +49,7 @@ describe('reminder worker (e2e)', () => {
     const res = await t.http
       .post(`${API}/enterprises`)
       .set('authorization', t.adminAuth)
-      .send({ name: `工作进程企业${serial + 1}`, creditCode: freshCode(), ...body });
+      .send({ name: `工作进程企业${freshCode.made + 1}`, creditCode: freshCode(), ...body });
     expect(res.status).toBe(201);
     return res.body.id;
   };
@@ -250,7 +244,7 @@ describe('reminder worker (e2e)', () => {
       const res = await t.http
         .patch(`${API}/enterprises/${enterpriseId}`)
         .set('authorization', t.adminAuth)
-        .send({ contactName: '周经理', contactEmail: `zhou${serial}@qiye.test` });
+        .send({ contactName: '周经理', contactEmail: `zhou${freshCode.made}@qiye.test` });
       expect(res.status).toBe(200);
       await eventually(async () => {
         const rows = await rowsOf(t, enterpriseId);

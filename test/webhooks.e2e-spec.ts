@@ -13,13 +13,7 @@ import { creditCodes } from './support/credit-codes.js';
 const API = '/api/v1';
 const SECRET = 'whsec_a-secret-the-receiver-keeps';
 
-let serial = 0;
-const nextCode = creditCodes('91370304W', 9100);
-/** Counts the codes made, for names that go with them. */
-const freshCode = () => {
-  serial++;
-  return nextCode();
-};
+const freshCode = creditCodes('91370304W', 9100);
 
 interface Delivery {
   id: string;
@@ -47,7 +41,7 @@ describe('webhooks (e2e)', () => {
     if (res.status !== 201) throw new Error(`create hook: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as { id: string; secret: string; version: number };
   };
-  const createEnterprise = async (name = `推送企业${serial + 1}`) => {
+  const createEnterprise = async (name = `推送企业${freshCode.made + 1}`) => {
     const res = await t.http.post(`${API}/enterprises`).set(admin).send({ name, creditCode: freshCode() });
     if (res.status !== 201) throw new Error(`create enterprise: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body as { id: string; name: string };
@@ -312,7 +306,7 @@ describe('webhooks (e2e)', () => {
     const names = [...first.body.data, ...second.body.data].map((d: { id: string }) =>
       (receiver.of(d.id)[0]?.body.data.enterprise as { name: string } | undefined)?.name,
     );
-    expect(names).toEqual([`推送企业${serial}`, `推送企业${serial - 1}`, `推送企业${serial - 2}`]);
+    expect(names).toEqual([`推送企业${freshCode.made}`, `推送企业${freshCode.made - 1}`, `推送企业${freshCode.made - 2}`]);
   });
 
   it('changes a hook under If-Match, refuses bad input naming the fields, and deletes it', async () => {
