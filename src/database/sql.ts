@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner.js';
 
@@ -57,9 +57,15 @@ export function statementName(text: string): string {
  * write paths PostgreSQL spent longer parsing and planning them than running them. Errors
  * come back as QueryFailedError, as from query(). Only for texts drawn from a small, fixed set.
  */
-export async function namedQuery<T>(m: EntityManager, text: string, values: unknown[]): Promise<T[]> {
-  const runner = m.queryRunner as PostgresQueryRunner | undefined;
-  const client: pg.ClientBase | pg.Pool = runner ? await runner.connect() : pgPool(m.connection);
+export async function namedQuery<T>(
+  db: DataSource | EntityManager,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
+  const runner = db instanceof DataSource ? undefined : (db.queryRunner as PostgresQueryRunner | undefined);
+  const client: pg.ClientBase | pg.Pool = runner
+    ? await runner.connect()
+    : pgPool(db instanceof DataSource ? db : db.connection);
   try {
     return (await client.query({ name: statementName(text), text, values })).rows as T[];
   } catch (err) {

@@ -330,7 +330,7 @@ export class EnterpriseReminderPlanner implements OnModuleInit {
       > & { nextFollowUpAt: string })[];
       dueNow: boolean;
     })[] = await namedQuery(
-      db instanceof DataSource ? db.manager : db,
+      db,
       `SELECT e.id, e.name, e.contact_name AS "contactName", e.contact_email AS "contactEmail",
               e.deleted_at IS NOT NULL AS deleted, e.reminders_enabled AS "remindersEnabled",
               u.name AS "officerName", u.email AS "officerEmail",
